@@ -1,0 +1,296 @@
+"""Charge points, connectors, authorization tags, shares, favourites and remote operations."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, TimeStamped
+
+
+class ChargePoint(TimeStamped):
+    """A charging station speaking OCPP, identified by its charge point id (CP-1 … CP-9)."""
+
+    class Registration(models.TextChoices):
+        # The answer given to BootNotification (OCPP RegistrationStatus).
+        ACCEPTED = "Accepted", _("Accepted")
+        PENDING = "Pending", _("Pending approval")
+        REJECTED = "Rejected", _("Rejected")
+
+    charge_point_id = models.CharField(_("charge point ID"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="owned_chargers",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="chargers",
+    )
+    claim_code = models.CharField(_("claim code"), max_length=32, blank=True)
+    # Security profiles 1/2: "sha256$<salt>$<hex>" of the Basic-auth password. Passwords are
+    # long random strings, so a fast salted hash is safe and keeps connect storms cheap.
+    password_hash = models.CharField(max_length=200, blank=True)
+    password_encrypted = models.TextField(blank=True)  # Fernet(CREDENTIALS_KEY), for reveals
+    registration_status = models.CharField(
+        _("registration"), max_length=16, choices=Registration.choices, default=Registration.ACCEPTED
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # Boot configuration, as reported by BootNotification.
+    vendor = models.CharField(_("vendor"), max_length=50, blank=True)
+    model = models.CharField(_("model"), max_length=50, blank=True)
+    serial_number = models.CharField(_("charge point serial number"), max_length=50, blank=True)
+    charge_box_serial_number = models.CharField(_("charge box serial number"), max_length=50, blank=True)
+    firmware_version = models.CharField(_("firmware version"), max_length=50, blank=True)
+    iccid = models.CharField(_("ICCID"), max_length=20, blank=True)
+    imsi = models.CharField(_("IMSI"), max_length=20, blank=True)
+    meter_type = models.CharField(_("meter type"), max_length=25, blank=True)
+    meter_serial_number = models.CharField(_("meter serial number"), max_length=25, blank=True)
+    # Inventory (CP-9), maintained by staff.
+    part_number = models.CharField(_("part number"), max_length=50, blank=True)
+    material_number = models.CharField(_("material number"), max_length=50, blank=True)
+    vendor_code = models.CharField(_("vendor code"), max_length=50, blank=True)
+    manufacturing_date = models.DateField(_("manufacturing date"), null=True, blank=True)
+
+    # Connection state, written by the gateway.
+    is_online = models.BooleanField(_("online"), default=False)
+    connection_id = models.CharField(max_length=64, blank=True)  # the socket that owns it
+    connected_at = models.DateTimeField(_("connected at"), null=True, blank=True)
+    disconnected_at = models.DateTimeField(_("disconnected at"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    last_boot_at = models.DateTimeField(_("last boot"), null=True, blank=True)
+    onboarded_at = models.DateTimeField(_("onboard date"), null=True, blank=True)
+    diagnostics_status = models.CharField(_("diagnostics status"), max_length=32, blank=True)
+    firmware_status = models.CharField(_("firmware status"), max_length=32, blank=True)
+    local_list_version = models.IntegerField(_("local list version"), default=0)
+
+    # Owner settings (CP-4, SES-6).
+    free_charging = models.BooleanField(_("free charging"), default=False)
+    logbook_enabled = models.BooleanField(_("logbook"), default=False)
+    led_brightness = models.PositiveSmallIntegerField(_("LED brightness (%)"), null=True, blank=True)
+
+    # Address (CP-7).
+    house_number = models.CharField(_("house number"), max_length=16, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    zip_code = models.CharField(_("zip code"), max_length=16, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+
+    class Meta:
+        ordering = ["charge_point_id"]
+        verbose_name = _("charge point")
+        verbose_name_plural = _("charge points")
+        indexes = [
+            models.Index(fields=["owner"]),
+            models.Index(fields=["is_online", "last_seen_at"]),
+            models.Index(fields=["model"]),
+        ]
+
+    def __str__(self):
+        return self.name or self.charge_point_id
+
+    @property
+    def display_name(self):
+        return self.name or self.charge_point_id
+
+
+class Connector(models.Model):
+    """A connector of a charge point; connector 0 stands for the charger as a whole (CP-8)."""
+
+    class Status(models.TextChoices):
+        # OCPP 1.6 ChargePointStatus.
+        AVAILABLE = "Available", _("Available")
+        PREPARING = "Preparing", _("Preparing")  # plugged in or authorized, not charging yet
+        CHARGING = "Charging", _("Charging")
+        SUSPENDED_EVSE = "SuspendedEVSE", _("Suspended by charger")
+        SUSPENDED_EV = "SuspendedEV", _("Suspended by vehicle")
+        FINISHING = "Finishing", _("Finishing")  # transaction stopped, cable still plugged
+        RESERVED = "Reserved", _("Reserved")
+        UNAVAILABLE = "Unavailable", _("Unavailable")
+        FAULTED = "Faulted", _("Faulted")
+        UNKNOWN = "Unknown", _("Unknown")  # nothing reported yet
+
+    class ErrorCode(models.TextChoices):
+        # OCPP 1.6 ChargePointErrorCode.
+        NO_ERROR = "NoError", _("No error")
+        CONNECTOR_LOCK_FAILURE = "ConnectorLockFailure", _("Connector lock failure")
+        EV_COMMUNICATION_ERROR = "EVCommunicationError", _("EV communication error")
+        GROUND_FAILURE = "GroundFailure", _("Ground failure")
+        HIGH_TEMPERATURE = "HighTemperature", _("High temperature")
+        INTERNAL_ERROR = "InternalError", _("Internal error")
+        LOCAL_LIST_CONFLICT = "LocalListConflict", _("Local list conflict")
+        OTHER_ERROR = "OtherError", _("Other error")
+        OVER_CURRENT_FAILURE = "OverCurrentFailure", _("Over-current failure")
+        OVER_VOLTAGE = "OverVoltage", _("Over-voltage")
+        POWER_METER_FAILURE = "PowerMeterFailure", _("Power meter failure")
+        POWER_SWITCH_FAILURE = "PowerSwitchFailure", _("Power switch failure")
+        READER_FAILURE = "ReaderFailure", _("Reader failure")
+        RESET_FAILURE = "ResetFailure", _("Reset failure")
+        UNDER_VOLTAGE = "UnderVoltage", _("Under-voltage")
+        WEAK_SIGNAL = "WeakSignal", _("Weak signal")
+
+    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="connectors")
+    connector_id = models.PositiveIntegerField(_("connector"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UNKNOWN)
+    error_code = models.CharField(
+        _("error code"), max_length=32, choices=ErrorCode.choices, default=ErrorCode.NO_ERROR
+    )
+    info = models.CharField(_("info"), max_length=50, blank=True)
+    vendor_id = models.CharField(_("vendor ID"), max_length=255, blank=True)
+    vendor_error_code = models.CharField(_("vendor error code"), max_length=50, blank=True)
+    status_timestamp = models.DateTimeField(_("charger time of status"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("last status change"), null=True, blank=True)
+    evse_id = models.CharField(_("EVSE ID"), max_length=48, blank=True)
+
+    class Meta:
+        ordering = ["charge_point_id", "connector_id"]
+        verbose_name = _("connector")
+        verbose_name_plural = _("connectors")
+        constraints = [
+            models.UniqueConstraint(fields=["charge_point", "connector_id"], name="connector_unique_per_cp"),
+        ]
+
+    def __str__(self):
+        return f"{self.charge_point_id}/{self.connector_id}"
+
+
+class IdTag(TimeStamped):
+    """An authorization tag: a physical RFID card or a virtual tag (TAG-1 … TAG-4)."""
+
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", _("RFID card")
+        VIRTUAL = "virtual", _("Virtual tag")
+
+    class TagType(models.TextChoices):
+        # TAG-4: documentation only.
+        OTHER = "other", _("Other")
+        PRIVATE = "private", _("Private")
+        COMPANY = "company", _("Company")
+
+    id_tag = models.CharField(_("tag ID"), max_length=20)  # OCPP IdToken is CiString20
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="id_tags",
+    )
+    alias = models.CharField(_("alias"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VIRTUAL)
+    tag_type = models.CharField(_("type"), max_length=16, choices=TagType.choices, default=TagType.OTHER)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_favourite = models.BooleanField(_("favourite"), default=False)
+    parent_id_tag = models.CharField(_("parent tag ID"), max_length=20, blank=True)
+    # TAG-4: restrict a tag to some charge points; empty means wherever its user has rights.
+    valid_charge_points = models.ManyToManyField(
+        ChargePoint, verbose_name=_("valid charge points"), blank=True, related_name="restricted_tags"
+    )
+
+    class Meta:
+        ordering = ["id_tag"]
+        verbose_name = _("authorization tag")
+        verbose_name_plural = _("authorization tags")
+        constraints = [
+            models.UniqueConstraint(Lower("id_tag"), name="idtag_unique_ci"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_favourite=True), name="idtag_one_favourite_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return self.alias or self.id_tag
+
+    def is_expired(self, at=None):
+        return self.expires_at is not None and self.expires_at <= (at or timezone.now())
+
+
+class ChargerShare(TimeStamped):
+    """A charger shared by its owner with an e-mail address until an expiry (CP-3, ACC-3)."""
+
+    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="shares")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares_given"
+    )
+    email = models.EmailField(_("recipient e-mail"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="shares_received",
+    )
+    id_tag = models.ForeignKey(
+        IdTag, verbose_name=_("authorization tag"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="shares",
+    )
+    access_code_hash = models.CharField(max_length=200)  # per-share secret, hashed
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+        indexes = [models.Index(fields=["email", "expires_at"]), models.Index(fields=["charge_point", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.charge_point} → {self.email}"
+
+    def is_valid(self, at=None):
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())
+
+
+class Favourite(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="favourited_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "charge_point"], name="favourite_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ★ {self.charge_point}"
+
+
+class ChargerOperation(models.Model):
+    """A command sent to a charger and its outcome (OPS-1, OPS-2)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")  # sent, no answer yet
+        ACCEPTED = "accepted", _("Accepted")  # the charger answered positively
+        REJECTED = "rejected", _("Rejected")  # the charger answered negatively
+        FAILED = "failed", _("Failed")  # CALLERROR or invalid answer
+        TIMED_OUT = "timed_out", _("Timed out")
+        OFFLINE = "offline", _("Offline")  # not connected: nothing was sent
+
+    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="operations")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="charger_operations",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    payload = models.JSONField(_("request"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    response = models.JSONField(_("answer"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    message_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("remote operation")
+        verbose_name_plural = _("remote operations")
+        indexes = [
+            models.Index(fields=["charge_point", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.action} → {self.charge_point_id} ({self.status})"

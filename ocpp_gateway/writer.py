@@ -1,0 +1,187 @@
+"""Group commit for the gateway: many chargers' messages, one database transaction.
+
+Handlers submit jobs and await them; a single loop per process takes every job queued so
+far, runs them in one transaction (each job in its own savepoint, MeterValues of all
+chargers as one bulk insert, pending frame-log rows as another) and answers each waiting
+handler only after the commit. A charger therefore never gets an acknowledgement for data
+that is not stored, and the cost of a commit is shared by all messages of the batch.
+
+Chargers' "last seen" times are kept in memory and written for all of them every few
+seconds in two UPDATE statements: a heartbeat costs no write of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+FRAME_FLUSH_SECONDS = 0.25
+SEEN_FLUSH_SECONDS = 5.0
+
+
+@dataclass
+class Job:
+    func: Callable | None  # a service called with kwargs, or None for MeterValues
+    kwargs: dict
+    future: asyncio.Future
+    meter: tuple[int, dict] | None = None
+
+
+@dataclass
+class Frame:
+    """A frame-log row; filled in as the frame is understood (it is logged before parsing)."""
+
+    charge_point_id: str
+    direction: str
+    payload: str
+    created_at: object = field(default_factory=timezone.now)
+    message_type: int | None = None
+    action: str = ""
+    message_id: str = ""
+
+
+class BatchWriter:
+    def __init__(self):
+        self.queue: asyncio.Queue[Job] = asyncio.Queue()
+        self.frames: list[Frame] = []
+        self.seen: dict[int, bool] = {}
+        self._last_seen_flush = time.monotonic()
+        self.task = asyncio.get_running_loop().create_task(self._run())
+        self.batches = 0
+        self.jobs_done = 0
+
+    # -- API used by the consumer --------------------------------------------------------
+
+    def log_frame(self, charge_point_id: str, direction: str, payload) -> Frame:
+        if isinstance(payload, bytes):
+            payload = payload.decode("utf-8", "replace")
+        frame = Frame(charge_point_id, direction, payload)
+        self.frames.append(frame)
+        return frame
+
+    def mark_seen(self, pk: int, heartbeat: bool = False) -> None:
+        self.seen[pk] = self.seen.get(pk, False) or heartbeat
+
+    def forget(self, pk: int) -> None:
+        self.seen.pop(pk, None)
+
+    async def run(self, func: Callable, **kwargs):
+        """Run ``func(**kwargs)`` inside the next batch's transaction; its result once committed."""
+        future = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait(Job(func, kwargs, future))
+        return await future
+
+    async def meter_values(self, pk: int, payload: dict) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait(Job(None, {}, future, meter=(pk, payload)))
+        await future
+
+    async def flush(self) -> None:
+        """Write pending frames and seen times now (tests, shutdown)."""
+        await self.run(lambda: None)
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    async def _run(self):
+        while True:
+            try:
+                first = await asyncio.wait_for(self.queue.get(), FRAME_FLUSH_SECONDS)
+                batch = [first]
+            except TimeoutError:
+                batch = []
+            while batch and len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            frames, self.frames = self.frames, []
+            seen = None
+            now = time.monotonic()
+            if self.seen and now - self._last_seen_flush >= SEEN_FLUSH_SECONDS:
+                seen, self.seen = self.seen, {}
+                self._last_seen_flush = now
+            if not batch and not frames and not seen:
+                continue
+            try:
+                results = await database_sync_to_async(self._execute)(batch, frames, seen)
+            except Exception as exc:  # the whole transaction failed: every waiter learns it
+                log.exception("gateway batch of %d jobs failed", len(batch))
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+                continue
+            for job, (ok, value) in zip(batch, results, strict=True):
+                if job.future.done():
+                    continue
+                if ok:
+                    job.future.set_result(value)
+                else:
+                    job.future.set_exception(value)
+            self.batches += 1
+            self.jobs_done += len(batch)
+
+    @staticmethod
+    def _execute(batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None):
+        from chargers.services import chargers_seen
+        from ocpp_gateway.models import OcppFrame
+        from sessions_app.services import meter_values_store
+
+        close_old_connections()
+        results: list[tuple[bool, object]] = []
+        with transaction.atomic():
+            if frames:
+                OcppFrame.objects.bulk_create(
+                    [
+                        OcppFrame(
+                            charge_point_id=f.charge_point_id[:64], direction=f.direction,
+                            message_type=f.message_type, action=f.action[:40],
+                            message_id=f.message_id[:64], payload=f.payload, created_at=f.created_at,
+                        )
+                        for f in frames
+                    ],
+                    batch_size=1000,
+                )
+            meters = [job.meter for job in batch if job.meter is not None]
+            meter_error = None
+            if meters:
+                try:
+                    with transaction.atomic():
+                        meter_values_store(items=meters)
+                except Exception as exc:
+                    log.exception("storing %d MeterValues failed", len(meters))
+                    meter_error = exc
+            for job in batch:
+                if job.meter is not None:
+                    results.append((meter_error is None, meter_error))
+                    continue
+                try:
+                    with transaction.atomic():
+                        results.append((True, job.func(**job.kwargs)))
+                except Exception as exc:
+                    log.exception("gateway job %s failed", getattr(job.func, "__name__", job.func))
+                    results.append((False, exc))
+            if seen:
+                at = timezone.now()
+                chargers_seen(pks=list(seen), heartbeat_pks=[pk for pk, hb in seen.items() if hb], at=at)
+        return results
+
+
+_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_writer() -> BatchWriter:
+    """The writer of the running event loop (one per process; tests get one per loop)."""
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(loop)
+    if writer is None or writer.task.done():
+        writer = BatchWriter()
+        _writers[loop] = writer
+    return writer

@@ -1,0 +1,356 @@
+"""Charging-session use cases: start, meter values, stop, events and pricing (SES, TAR-3).
+
+Called by the OCPP gateway's transaction handlers. Retried StartTransaction /
+StopTransaction / MeterValues are recognised by their content and answered alike, never
+stored twice (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.pricing import SessionFacts, TariffSnapshot, price_session
+from chargers.models import ChargePoint
+from chargers.services import parse_timestamp
+from wccportal.lib.realtime import group_send_on_commit
+
+from . import authorization
+from .models import ChargingSession, MeterValue, SessionEvent, UnmatchedStop
+
+log = logging.getLogger(__name__)
+
+ENERGY = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+SOC = "SoC"
+
+
+def tariff_snapshot_for(charge_point: ChargePoint) -> TariffSnapshot | None:
+    """The tariff in force at a charger now: its group's (TAR-3)."""
+    from groups.models import GroupCharger
+
+    link = GroupCharger.objects.filter(charge_point=charge_point).select_related("group__tariff").first()
+    tariff = link.group.tariff if link else None
+    if tariff is None:
+        return None
+    return TariffSnapshot(
+        currency=tariff.currency, name=tariff.name, price_per_kwh=tariff.price_per_kwh,
+        connection_fee=tariff.connection_fee, time_fee_per_hour=tariff.time_fee_per_hour,
+        parking_fee_per_hour=tariff.parking_fee_per_hour,
+        parking_grace_minutes=tariff.parking_grace_minutes,
+        min_price=tariff.min_price, max_price=tariff.max_price,
+    )
+
+
+def _answer_start(session: ChargingSession) -> dict:
+    info = {"status": session.authorization_status}
+    return {"transactionId": session.pk, "idTagInfo": info}
+
+
+def session_start(*, charge_point_pk: int, payload: dict, source: str | None = None) -> dict:
+    """Handle StartTransaction; returns the StartTransaction.conf payload."""
+    started_at = parse_timestamp(payload["timestamp"]) or timezone.now()
+    key = {
+        "charge_point_id": charge_point_pk, "connector_id": payload["connectorId"],
+        "id_tag": payload["idTag"], "started_at": started_at, "meter_start": payload["meterStart"],
+    }
+    existing = ChargingSession.objects.filter(**key).first()
+    if existing is not None:
+        return _answer_start(existing)
+    try:
+        with transaction.atomic():
+            session, decision = _create_session(key, payload, source)
+    except IntegrityError:
+        # The same start arrived twice at once: the other one won; answer like it did.
+        existing = ChargingSession.objects.filter(**key).first()
+        if existing is None:
+            raise
+        return _answer_start(existing)
+    answer = {"transactionId": session.pk, "idTagInfo": decision.id_tag_info()}
+    _push_session(session)
+    return answer
+
+
+def _create_session(key: dict, payload: dict, source: str | None):
+    cp = ChargePoint.objects.get(pk=key["charge_point_id"])
+    decision = authorization.authorize(charge_point=cp, id_tag=key["id_tag"], at=key["started_at"])
+    # A connector has one open transaction: one still open here lost its stop.
+    for stale in ChargingSession.objects.select_for_update().filter(
+        charge_point=cp, connector_id=key["connector_id"], status=ChargingSession.Status.ACTIVE
+    ):
+        stale.status = ChargingSession.Status.COMPLETED
+        stale.stopped_at = max(key["started_at"], stale.started_at)
+        stale.meter_stop = stale.last_meter_wh if stale.last_meter_wh is not None else stale.meter_start
+        stale.stop_reason = "Superseded"
+        stale.save(update_fields=["status", "stopped_at", "meter_stop", "stop_reason", "updated_at"])
+        _price(stale)
+    tariff = tariff_snapshot_for(cp)
+    if source is None:
+        source = ChargingSession.Source.FREE if decision.reason == "free_charging" else ChargingSession.Source.RFID
+    session = ChargingSession.objects.create(
+        **key, tag=decision.tag, user_id=decision.user_id, source=source,
+        authorization_status=decision.status, reservation_id=payload.get("reservationId"),
+        last_meter_wh=key["meter_start"], received_start_at=timezone.now(),
+        tariff_snapshot=tariff.to_dict() if tariff else None, currency=tariff.currency if tariff else "",
+    )
+    SessionEvent.objects.bulk_create(
+        [
+            SessionEvent(session=session, kind=SessionEvent.Kind.AUTHORIZED, at=key["started_at"],
+                         detail=f"{key['id_tag']}: {decision.status}"),
+            SessionEvent(session=session, kind=SessionEvent.Kind.CHARGING_STARTED, at=key["started_at"]),
+        ]
+    )
+    return session, decision
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def meter_rows(
+    *, charge_point_pk: int, connector_id: int, session_id: int | None, meter_value: Iterable[dict],
+    received_at: datetime, default_context: str = "",
+) -> list[MeterValue]:
+    """Unsaved MeterValue rows for every sampled value (every measurand, phase, unit, context)."""
+    rows = []
+    for sample in meter_value:
+        at = parse_timestamp(sample.get("timestamp")) or received_at
+        for sv in sample.get("sampledValue", []):
+            number = _number(sv.get("value"))
+            rows.append(
+                MeterValue(
+                    charge_point_id=charge_point_pk, connector_id=connector_id, session_id=session_id,
+                    timestamp=at, measurand=sv.get("measurand") or ENERGY, phase=sv.get("phase", ""),
+                    unit=sv.get("unit", ""), context=sv.get("context", default_context),
+                    location=sv.get("location", ""), value=number,
+                    raw_value="" if number is not None else str(sv.get("value", ""))[:2000],
+                    received_at=received_at,
+                )
+            )
+    return rows
+
+
+def _in_wh(row: MeterValue) -> float | None:
+    if row.value is None:
+        return None
+    return row.value * 1000 if row.unit == "kWh" else row.value
+
+
+def _in_w(row: MeterValue) -> float | None:
+    if row.value is None:
+        return None
+    return row.value * 1000 if row.unit == "kW" else row.value
+
+
+def _live_values(rows: list[MeterValue]) -> dict:
+    """The latest register, power (phases summed when only phases are given) and SoC."""
+    latest: dict = {}
+    if not rows:
+        return latest
+    last_at = max(r.timestamp for r in rows)
+    current = [r for r in rows if r.timestamp == last_at and r.location in ("", "Outlet")]
+    energy = [r for r in current if r.measurand == ENERGY and not r.phase]
+    if energy and _in_wh(energy[0]) is not None:
+        latest["last_meter_wh"] = int(_in_wh(energy[0]))
+    power = [r for r in current if r.measurand == POWER]
+    total = [r for r in power if not r.phase]
+    if total:
+        latest["current_power_w"] = _in_w(total[0])
+    elif power:
+        values = [_in_w(r) for r in power if r.phase in ("L1", "L2", "L3") and _in_w(r) is not None]
+        if values:
+            latest["current_power_w"] = sum(values)
+    soc = [r for r in current if r.measurand == SOC and r.value is not None]
+    if soc:
+        latest["soc_percent"] = soc[0].value
+    latest["at"] = last_at
+    return latest
+
+
+def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
+    """Store MeterValues of many chargers in one bulk insert (one transaction by the caller).
+
+    ``items`` are (charge point pk, MeterValues payload). Returns the rows offered.
+    """
+    received_at = timezone.now()
+    tx_ids = {p["transactionId"] for _pk, p in items if p.get("transactionId") is not None}
+    sessions = {
+        s.pk: s
+        for s in ChargingSession.objects.filter(pk__in=tx_ids).only(
+            "pk", "charge_point_id", "status", "last_meter_wh", "current_power_w", "max_power_w",
+            "soc_percent", "meter_start",
+        )
+    } if tx_ids else {}
+    all_rows: list[MeterValue] = []
+    touched: dict[int, ChargingSession] = {}
+    for pk, payload in items:
+        session = sessions.get(payload.get("transactionId"))
+        if session is not None and session.charge_point_id != pk:
+            session = None  # another charger's transaction id: keep the data, unlinked
+        rows = meter_rows(
+            charge_point_pk=pk, connector_id=payload["connectorId"],
+            session_id=session.pk if session else None, meter_value=payload["meterValue"],
+            received_at=received_at,
+        )
+        all_rows.extend(rows)
+        if session is not None and session.status == ChargingSession.Status.ACTIVE:
+            live = _live_values(rows)
+            if "last_meter_wh" in live and live["last_meter_wh"] >= (session.last_meter_wh or 0):
+                session.last_meter_wh = live["last_meter_wh"]
+            if "current_power_w" in live:
+                session.current_power_w = live["current_power_w"]
+                session.max_power_w = max(session.max_power_w or 0, live["current_power_w"])
+            if "soc_percent" in live:
+                session.soc_percent = live["soc_percent"]
+            touched[session.pk] = session
+    MeterValue.objects.bulk_create(all_rows, ignore_conflicts=True, batch_size=1000)
+    if touched:
+        ChargingSession.objects.bulk_update(
+            list(touched.values()), ["last_meter_wh", "current_power_w", "max_power_w", "soc_percent"]
+        )
+        for session in touched.values():
+            _push_session(session)
+    return len(all_rows)
+
+
+def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
+    """Handle StopTransaction: always answered; unknown transactions kept for reconciliation."""
+    stopped_at = parse_timestamp(payload["timestamp"]) or timezone.now()
+    tx_id = payload["transactionId"]
+    id_tag = payload.get("idTag", "")
+    with transaction.atomic():
+        session = (
+            ChargingSession.objects.select_for_update()
+            .filter(pk=tx_id, charge_point_id=charge_point_pk)
+            .first()
+        )
+        if session is None:
+            UnmatchedStop.objects.get_or_create(
+                charge_point_id=charge_point_pk, transaction_id=tx_id, meter_stop=payload["meterStop"],
+                timestamp=stopped_at,
+                defaults={"id_tag": id_tag, "reason": payload.get("reason", ""),
+                          "transaction_data": payload.get("transactionData")},
+            )
+            return _stop_answer(charge_point_pk, id_tag)
+        if session.status == ChargingSession.Status.COMPLETED and session.stop_reason != "Superseded":
+            return _stop_answer(charge_point_pk, id_tag)  # a retried stop: same answer
+        rows = meter_rows(
+            charge_point_pk=charge_point_pk, connector_id=session.connector_id, session_id=session.pk,
+            meter_value=payload.get("transactionData") or [], received_at=timezone.now(),
+        )
+        MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
+        live = _live_values(rows)
+        session.status = ChargingSession.Status.COMPLETED
+        session.meter_stop = payload["meterStop"]
+        session.last_meter_wh = payload["meterStop"]
+        session.stopped_at = max(stopped_at, session.started_at)
+        session.received_stop_at = timezone.now()
+        session.stop_reason = payload.get("reason", "Local")
+        session.stop_id_tag = id_tag
+        session.current_power_w = 0
+        if live.get("current_power_w"):
+            session.max_power_w = max(session.max_power_w or 0, live["current_power_w"])
+        session.save()
+        SessionEvent.objects.create(
+            session=session, kind=SessionEvent.Kind.STOPPED, at=session.stopped_at, detail=session.stop_reason
+        )
+        _price(session)
+    _push_session(session)
+    return _stop_answer(charge_point_pk, id_tag)
+
+
+def _stop_answer(charge_point_pk: int, id_tag: str) -> dict:
+    if not id_tag:
+        return {}
+    cp = ChargePoint.objects.get(pk=charge_point_pk)
+    return {"idTagInfo": authorization.authorize(charge_point=cp, id_tag=id_tag).id_tag_info()}
+
+
+def _price(session: ChargingSession) -> None:
+    """Price a finished session with the tariff copied at its start (TAR-3)."""
+    if not session.tariff_snapshot:
+        return
+    tariff = TariffSnapshot.from_dict(session.tariff_snapshot)
+    end = session.stopped_at or timezone.now()
+    breakdown = price_session(
+        tariff,
+        SessionFacts(energy_wh=session.energy_wh, started_at=session.started_at,
+                     charging_ended_at=end, stopped_at=session.plugged_out_at or end),
+    )
+    session.currency = tariff.currency
+    session.cost_energy = breakdown.amount("energy")
+    session.cost_time = breakdown.amount("time")
+    session.cost_connection = breakdown.amount("connection")
+    session.cost_parking = breakdown.amount("parking")
+    session.total_cost = breakdown.total
+    session.priced_at = timezone.now()
+    session.save(update_fields=["currency", "cost_energy", "cost_time", "cost_connection",
+                                "cost_parking", "total_cost", "priced_at", "updated_at"])
+
+
+_STATUS_EVENTS = {
+    "Charging": SessionEvent.Kind.RESUMED,
+    "SuspendedEV": SessionEvent.Kind.SUSPENDED_EV,
+    "SuspendedEVSE": SessionEvent.Kind.SUSPENDED_EVSE,
+    "Faulted": SessionEvent.Kind.ERROR,
+}
+
+
+def session_status_event(*, charge_point_pk: int, connector_id: int, status: str, previous: str | None,
+                         at: datetime, error_code: str = "NoError") -> None:
+    """Derive the session log from connector status changes (vehicle connected, suspended…)."""
+    if connector_id == 0 or status == previous:
+        return
+    session = (
+        ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id)
+        .order_by("-started_at").first()
+    )
+    if session is None:
+        return
+    if session.status == ChargingSession.Status.ACTIVE:
+        kind = _STATUS_EVENTS.get(status)
+        if kind == SessionEvent.Kind.RESUMED and previous not in ("SuspendedEV", "SuspendedEVSE"):
+            return
+        if kind:
+            SessionEvent.objects.create(session=session, kind=kind, at=at,
+                                        detail=error_code if error_code != "NoError" else "")
+    elif status == "Available" and previous == "Finishing" and session.plugged_out_at is None:
+        session.plugged_out_at = max(at, session.stopped_at or at)
+        session.save(update_fields=["plugged_out_at", "updated_at"])
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.VEHICLE_DISCONNECTED, at=at)
+
+
+def _push_session(session: ChargingSession) -> None:
+    message = {
+        "type": "live.event", "event": "session", "id": session.pk, "status": session.status,
+        "energy_wh": session.energy_wh, "power_w": session.current_power_w,
+    }
+    group_send_on_commit(f"live.charger.{session.charge_point_id}", message)
+    if session.user_id:
+        group_send_on_commit(f"live.user.{session.user_id}", message)
+
+
+def tag_authorize(*, charge_point_pk: int, id_tag: str) -> dict:
+    """Handle Authorize (TAG-5); returns the Authorize.conf payload."""
+    cp = ChargePoint.objects.get(pk=charge_point_pk)
+    return {"idTagInfo": authorization.authorize(charge_point=cp, id_tag=id_tag).id_tag_info()}
+
+
+def status_notification(*, charge_point_pk: int, payload: dict) -> dict:
+    """Handle StatusNotification: the connector's state, then the session log it implies."""
+    from chargers.services import connector_status_update
+
+    previous = connector_status_update(pk=charge_point_pk, payload=payload)
+    session_status_event(
+        charge_point_pk=charge_point_pk, connector_id=payload["connectorId"], status=payload["status"],
+        previous=previous, at=parse_timestamp(payload.get("timestamp")) or timezone.now(),
+        error_code=payload["errorCode"],
+    )
+    return {}

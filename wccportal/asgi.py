@@ -1,0 +1,28 @@
+"""One ASGI application: HTTP (Django), charger websockets and live page websockets."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wccportal.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from ocpp_gateway.consumers import OcppConsumer  # noqa: E402
+from wccportal.live import LiveConsumer  # noqa: E402
+
+websocket_routes = URLRouter(
+    [
+        # Chargers send no Origin header: they authenticate with HTTP Basic instead, so the
+        # browser origin validator must not wrap this route (DESIGN.md §5).
+        path("ocpp/<str:charge_point_id>", OcppConsumer.as_asgi()),
+        path("ocpp/<str:charge_point_id>/", OcppConsumer.as_asgi()),
+        path("ws/live/", AllowedHostsOriginValidator(AuthMiddlewareStack(LiveConsumer.as_asgi()))),
+    ]
+)
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_routes})

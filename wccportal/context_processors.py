@@ -1,0 +1,8 @@
+def shell(request):
+    """What every shell page shows: the unread-notification badge."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from accounts.services import notification_unread_count
+
+    return {"unread_notifications": notification_unread_count(user=user)}

@@ -1,0 +1,127 @@
+"""Pages of the B2B portal shell. Every object comes through the access selectors."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.models import LoginEvent
+from accounts.selectors import notification_list
+from accounts.services import notification_mark_read
+from chargers.selectors import (
+    charger_get_for_user,
+    charger_list_for_user,
+    connector_list_for_user,
+    operation_list_for_user,
+)
+from groups.selectors import group_list_for_user
+from sessions_app.models import ChargingSession
+from sessions_app.selectors import session_list_for_user, sessions_per_day
+
+
+def _page(request, qs, size=20):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+@login_required
+def dashboard(request):
+    chargers = charger_list_for_user(request.user)
+    now = timezone.now()
+    status = chargers.aggregate(
+        online=Count("pk", filter=Q(is_online=True)),
+        offline=Count("pk", filter=Q(is_online=False, last_seen_at__isnull=False)),
+        unknown=Count("pk", filter=Q(is_online=False, last_seen_at__isnull=True)),
+    )
+    end = timezone.localdate()
+    start = end - timedelta(days=13)
+    sessions = session_list_for_user(request.user).filter(charge_point__in=chargers)
+    per_day = sessions_per_day(qs=sessions, start=start, end=end)
+    power_w = sessions.filter(status=ChargingSession.Status.ACTIVE).aggregate(p=Sum("current_power_w"))["p"] or 0
+    connectors = (
+        connector_list_for_user(request.user).exclude(connector_id=0)
+        .order_by("charge_point__charge_point_id", "connector_id")[:50]
+    )
+    chart = {
+        "status": [status["online"], status["offline"], status["unknown"]],
+        "days": [row["day"] for row in per_day],
+        "sessions": [row["count"] for row in per_day],
+    }
+    return render(request, "portal/dashboard.html", {
+        "nav": "dashboard", "status": status, "power_kw": power_w / 1000, "connectors": connectors,
+        "chart": chart, "now": now,
+    })
+
+
+@login_required
+def chargers(request):
+    qs = charger_list_for_user(request.user).select_related("owner").order_by("charge_point_id")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(charge_point_id__icontains=q) | Q(name__icontains=q) | Q(model__icontains=q))
+    return render(request, "portal/chargers.html", {"nav": "chargers", "page_obj": _page(request, qs), "q": q})
+
+
+@login_required
+def charger_detail(request, charge_point_id):
+    cp = charger_get_for_user(request.user, charge_point_id)
+    can_write = charger_list_for_user(request.user, write=True).filter(pk=cp.pk).exists()
+    return render(request, "portal/charger_detail.html", {
+        "nav": "chargers", "cp": cp, "can_write": can_write,
+        "connectors": cp.connectors.order_by("connector_id"),
+        "operations": operation_list_for_user(request.user).filter(charge_point=cp)[:10] if can_write else [],
+        "sessions": session_list_for_user(request.user).filter(charge_point=cp)[:10],
+    })
+
+
+@login_required
+def reservations(request):
+    groups = group_list_for_user(request.user).select_related("tariff")
+    return render(request, "portal/reservations.html", {"nav": "reservations", "groups": groups})
+
+
+@login_required
+def sessions(request):
+    qs = session_list_for_user(request.user).order_by("-started_at")
+    cp = request.GET.get("charge_point", "").strip()
+    if cp:
+        qs = qs.filter(charge_point__charge_point_id__icontains=cp)
+    return render(request, "portal/sessions.html", {"nav": "sessions", "page_obj": _page(request, qs), "cp": cp})
+
+
+@login_required
+def settings_page(request):
+    logins = LoginEvent.objects.filter(user=request.user)[:10]
+    return render(request, "portal/settings.html", {"nav": "settings", "logins": logins})
+
+
+@login_required
+def operations(request):
+    qs = operation_list_for_user(request.user)
+    return render(request, "portal/operations.html", {"nav": "operations", "page_obj": _page(request, qs)})
+
+
+@login_required
+def maintenance(request):
+    qs = charger_list_for_user(request.user, write=True).order_by("charge_point_id")
+    return render(request, "portal/maintenance.html", {"nav": "maintenance", "page_obj": _page(request, qs)})
+
+
+@login_required
+def notifications(request):
+    if request.method == "POST":
+        notification_mark_read(user=request.user)
+        return redirect("portal:notifications")
+    return render(request, "portal/notifications.html", {
+        "nav": "notifications", "page_obj": _page(request, notification_list(user=request.user)),
+    })
+
+
+@login_required
+def groups(request):
+    qs = group_list_for_user(request.user).select_related("tariff", "owner").annotate(
+        members=Count("memberships", distinct=True), charger_count=Count("charger_links", distinct=True)
+    )
+    return render(request, "portal/groups.html", {"nav": "groups", "groups": qs})

@@ -1,0 +1,29 @@
+"""Test overrides: the same settings module, made fast and deterministic.
+
+DATABASE_URL and REDIS_URL still apply, so CI runs the suite against PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("CREDENTIALS_KEY", "dGVzdC1jcmVkZW50aWFscy1rZXktMDEyMzQ1Njc4OWE=")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DATABASE_POOL", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+os.environ.setdefault("CHANNELS_PREFIX", f"wcctest{os.getpid()}")
+os.environ.setdefault("CACHE_PREFIX", f"wcctest{os.getpid()}")
+
+from wccportal.settings import *  # noqa: E402,F403
+from wccportal.settings import Q_CLUSTER, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+OCPP_CALL_TIMEOUT = 5

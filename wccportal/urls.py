@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import api, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("imprint/", views.imprint, name="imprint"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("wccportal.urls_portal")),
+    path("app/", include("wccportal.urls_app")),
+    # API: allauth headless for accounts (mobile app: /api/auth/app/v1/…), DRF for the rest.
+    path("api/auth/", include("allauth.headless.urls")),
+    path("api/v1/", api.ApiRoot.as_view(), name="api-root"),
+    path("api/v1/health/", api.HealthApi.as_view(), name="api-health"),
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "wccportal.views.page_not_found"
+handler500 = "wccportal.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.models import Consent
+from accounts.services import user_set_language
+
+from .api import json_error_response
+
+PRIVACY_VERSION = "2026-11"
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if request.user.is_staff or request.user.is_organisation_user:
+        return redirect("portal:dashboard")
+    return redirect("app:dashboard")
+
+
+def imprint(request):
+    return render(request, "wccportal/imprint.html")
+
+
+def privacy(request):
+    tracking_allowed = False
+    if request.user.is_authenticated:
+        latest = Consent.objects.filter(user=request.user, document=Consent.Document.TRACKING).first()
+        tracking_allowed = bool(latest and latest.accepted)
+        if request.method == "POST":
+            tracking_allowed = request.POST.get("tracking_allowed") == "on"
+            Consent.objects.create(
+                user=request.user, document=Consent.Document.TRACKING, version=PRIVACY_VERSION,
+                accepted=tracking_allowed,
+            )
+            messages.success(request, _("Your privacy settings were saved."))
+            return redirect("privacy")
+    return render(request, "wccportal/privacy.html", {"tracking_allowed": tracking_allowed})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, also remembered on the signed-in user's profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    if not isinstance(response, HttpResponseRedirect) or not url_has_allowed_host_and_scheme(
+        response.url, allowed_hosts={request.get_host()}
+    ):
+        return redirect("home")
+    return response
+
+
+def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return json_error_response(request, 404, "not_found", _("Not found."))
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return json_error_response(request, 500, "server_error", _("Internal server error."))
+    return render(request, "500.html", status=500)

@@ -1,7 +1,7 @@
 """The one authorization service (TAG-5): Authorize, StartTransaction and local lists.
 
 A tag is accepted at a charger only if it is known, active and not expired, and the
-charger is its user's own, or in a group the user belongs to (or owns), or shared with
+charger is its user's own (or their organisation's), or in a group the user belongs to (or owns), or shared with
 that tag (or with the tag's user) and not expired, or the charger has free charging on.
 Otherwise the answer is Invalid, Blocked or Expired as the case is.
 """
@@ -63,7 +63,10 @@ def authorize(*, charge_point: ChargePoint, id_tag: str, at: datetime | None = N
         return Decision(Status.INVALID, tag, tag.user_id, reason="not_valid_here")
     user_id = tag.user_id
     if user_id is not None:
-        if charge_point.owner_id == user_id:
+        if charge_point.owner_id == user_id or (
+            charge_point.organisation_id is not None
+            and charge_point.organisation_id == tag.user.organisation_id
+        ):
             return Decision(Status.ACCEPTED, tag, user_id, tag.expires_at, "owner")
         if ChargePoint.objects.filter(
             Q(group_link__group__memberships__user_id=user_id) | Q(group_link__group__owner_id=user_id),

@@ -287,6 +287,8 @@ if OCPP_UNKNOWN_CHARGERS not in ("refuse", "pending"):
     raise ImproperlyConfigured("OCPP_UNKNOWN_CHARGERS must be 'refuse' or 'pending'.")
 # Seconds the platform waits for a charger's answer to a command.
 OCPP_CALL_TIMEOUT = env.int("OCPP_CALL_TIMEOUT", default=30)
+# Days the CS-CP frame log is kept.
+OCPP_FRAME_LOG_DAYS = env.int("OCPP_FRAME_LOG_DAYS", default=90)
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

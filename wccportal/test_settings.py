@@ -27,3 +27,8 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 OCPP_CALL_TIMEOUT = 5
+
+# A file-backed SQLite test database, so a Daphne subprocess (end-to-end and browser tests)
+# sees the same data as the test process. PostgreSQL test databases are shared anyway.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

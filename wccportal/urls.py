@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", api.ApiRoot.as_view(), name="api-root"),
     path("api/v1/health/", api.HealthApi.as_view(), name="api-health"),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("chargers.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,368 @@
+"""Simulated OCPP 1.6-J charge points, built on the ``ocpp`` package as a *client*.
+
+Each simulated charger connects with HTTP Basic auth, boots, reports its connectors,
+sends heartbeats, and (optionally) plays sessions: plug in, Authorize an RFID card,
+StartTransaction, MeterValues on a realistic power curve (constant power until ~80 % state
+of charge, then tapering), StopTransaction, unplug. It answers every command the platform
+can send. Used by the README's run command, the end-to-end tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import websockets
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as OcppChargePoint
+from ocpp.v16 import call, call_result
+from ocpp.v16.enums import Action
+
+log = logging.getLogger("simulator")
+
+
+def utcnow_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Transaction:
+    transaction_id: int
+    connector_id: int
+    id_tag: str
+    meter_start: int
+    energy_wh: float = 0.0
+    soc: float = 20.0
+
+
+@dataclass
+class SimConfig:
+    vendor: str = "WCC Sim"
+    model: str = "SimBox 22"
+    firmware: str = "1.0.0"
+    connectors: int = 2
+    max_power_w: float = 11000.0
+    battery_wh: float = 60000.0
+    meter_interval: float = 30.0
+    heartbeat_interval: float | None = None  # None: as the platform says at boot
+    time_scale: float = 1.0  # >1 makes energy accrue faster than wall time (demos)
+    configuration: dict = field(default_factory=lambda: {
+        "HeartbeatInterval": "300", "MeterValueSampleInterval": "30", "LedBrightness": "80",
+        "FreeCharging": "false", "AuthorizationKey": "", "LocalAuthListEnabled": "true",
+    })
+
+
+class SimulatedChargePoint(OcppChargePoint):
+    def __init__(self, charge_point_id: str, connection, config: SimConfig):
+        super().__init__(charge_point_id, connection, response_timeout=30)
+        self.config = config
+        self.meter_wh = random.randint(100_000, 900_000)
+        self.transactions: dict[int, Transaction] = {}
+        self.local_list_version = 0
+        self.heartbeat_interval = 60
+        self.tasks: set[asyncio.Task] = set()
+        self.boot_status = None
+        self.answered: list[str] = []
+
+    def _spawn(self, coro):
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    # -- messages the charger sends -------------------------------------------------------
+
+    async def boot(self):
+        response = await self.call(call.BootNotification(
+            charge_point_model=self.config.model, charge_point_vendor=self.config.vendor,
+            firmware_version=self.config.firmware, charge_point_serial_number=f"SN-{self.id}",
+            meter_type="SimMeter", iccid="8949000000000000001", imsi="262010000000001",
+        ))
+        self.boot_status = response.status
+        self.heartbeat_interval = self.config.heartbeat_interval or response.interval
+        return response
+
+    async def report_status(self, connector_id: int, status: str, error_code: str = "NoError"):
+        await self.call(call.StatusNotification(
+            connector_id=connector_id, error_code=error_code, status=status, timestamp=utcnow_iso()
+        ))
+
+    async def heartbeat_loop(self):
+        while True:
+            await asyncio.sleep(self.heartbeat_interval)
+            await self.call(call.Heartbeat())
+
+    async def authorize(self, id_tag: str) -> str:
+        response = await self.call(call.Authorize(id_tag=id_tag))
+        return response.id_tag_info["status"]
+
+    async def start_transaction(self, connector_id: int, id_tag: str) -> Transaction | None:
+        await self.report_status(connector_id, "Preparing")
+        response = await self.call(call.StartTransaction(
+            connector_id=connector_id, id_tag=id_tag, meter_start=int(self.meter_wh), timestamp=utcnow_iso()
+        ))
+        if response.id_tag_info["status"] != "Accepted":
+            await self.call(call.StopTransaction(
+                meter_stop=int(self.meter_wh), timestamp=utcnow_iso(),
+                transaction_id=response.transaction_id, reason="DeAuthorized", id_tag=id_tag,
+            ))
+            await self.report_status(connector_id, "Available")
+            return None
+        tx = Transaction(response.transaction_id, connector_id, id_tag, int(self.meter_wh),
+                         soc=random.uniform(15, 50))
+        self.transactions[tx.transaction_id] = tx
+        await self.report_status(connector_id, "Charging")
+        return tx
+
+    def power_w(self, tx: Transaction) -> float:
+        if tx.soc >= 100:
+            return 0.0
+        if tx.soc < 80:
+            return self.config.max_power_w * random.uniform(0.97, 1.0)
+        return self.config.max_power_w * max(0.05, (100 - tx.soc) / 20)
+
+    async def send_meter_values(self, tx: Transaction, seconds: float):
+        power = self.power_w(tx)
+        energy = power * seconds * self.config.time_scale / 3600
+        tx.energy_wh += energy
+        tx.soc = min(100.0, tx.soc + energy / self.config.battery_wh * 100)
+        self.meter_wh += energy
+        await self.call(call.MeterValues(
+            connector_id=tx.connector_id, transaction_id=tx.transaction_id,
+            meter_value=[{
+                "timestamp": utcnow_iso(),
+                "sampledValue": [
+                    {"value": str(int(self.meter_wh)), "context": "Sample.Periodic",
+                     "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+                    {"value": f"{power:.0f}", "context": "Sample.Periodic",
+                     "measurand": "Power.Active.Import", "unit": "W"},
+                    {"value": f"{tx.soc:.0f}", "context": "Sample.Periodic", "measurand": "SoC",
+                     "unit": "Percent"},
+                    *[{"value": f"{power / 3 / 230:.1f}", "context": "Sample.Periodic",
+                       "measurand": "Current.Import", "unit": "A", "phase": phase}
+                      for phase in ("L1", "L2", "L3")],
+                ],
+            }],
+        ))
+
+    async def stop_transaction(self, transaction_id: int, reason: str = "Local"):
+        tx = self.transactions.pop(transaction_id, None)
+        if tx is None:
+            return None
+        response = await self.call(call.StopTransaction(
+            meter_stop=int(self.meter_wh), timestamp=utcnow_iso(), transaction_id=transaction_id,
+            reason=reason, id_tag=tx.id_tag,
+        ))
+        await self.report_status(tx.connector_id, "Finishing")
+        await self.report_status(tx.connector_id, "Available")
+        return response
+
+    async def charge(self, connector_id: int, id_tag: str, samples: int, interval: float):
+        """One whole session: authorize, start, ``samples`` meter values, stop."""
+        if await self.authorize(id_tag) != "Accepted":
+            return None
+        tx = await self.start_transaction(connector_id, id_tag)
+        if tx is None:
+            return None
+        for _ in range(samples):
+            await asyncio.sleep(interval)
+            if tx.transaction_id not in self.transactions:
+                return tx  # stopped remotely
+            await self.send_meter_values(tx, interval)
+        await self.stop_transaction(tx.transaction_id, "EVDisconnected")
+        return tx
+
+    async def metering_loop(self):
+        while True:
+            await asyncio.sleep(self.config.meter_interval)
+            for tx in list(self.transactions.values()):
+                await self.send_meter_values(tx, self.config.meter_interval)
+
+    # -- commands from the platform (OPS-1) --------------------------------------------------
+
+    def _free_connector(self) -> int:
+        busy = {tx.connector_id for tx in self.transactions.values()}
+        free = [c for c in range(1, self.config.connectors + 1) if c not in busy]
+        return free[0] if free else 0
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start(self, id_tag, connector_id=None, charging_profile=None, **kwargs):
+        connector = connector_id or self._free_connector()
+        if not connector or connector in {tx.connector_id for tx in self.transactions.values()}:
+            return call_result.RemoteStartTransaction(status="Rejected")
+        self._spawn(self.start_transaction(connector, id_tag))
+        return call_result.RemoteStartTransaction(status="Accepted")
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop(self, transaction_id, **kwargs):
+        if transaction_id not in self.transactions:
+            return call_result.RemoteStopTransaction(status="Rejected")
+        self._spawn(self.stop_transaction(transaction_id, "Remote"))
+        return call_result.RemoteStopTransaction(status="Accepted")
+
+    @on(Action.reset)
+    def on_reset(self, type, **kwargs):
+        self._spawn(self._after_reset())
+        return call_result.Reset(status="Accepted")
+
+    async def _after_reset(self):
+        await asyncio.sleep(0.2)
+        for tx_id in list(self.transactions):
+            await self.stop_transaction(tx_id, "SoftReset")
+        await self.boot()
+
+    @on(Action.change_availability)
+    def on_change_availability(self, connector_id, type, **kwargs):
+        status = "Available" if type == "Operative" else "Unavailable"
+        self._spawn(self.report_status(connector_id, status))
+        return call_result.ChangeAvailability(status="Accepted")
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key, value, **kwargs):
+        if key not in self.config.configuration:
+            return call_result.ChangeConfiguration(status="NotSupported")
+        self.config.configuration[key] = value
+        return call_result.ChangeConfiguration(status="Accepted")
+
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key=None, **kwargs):
+        keys = key or list(self.config.configuration)
+        known = [{"key": k, "readonly": False, "value": self.config.configuration[k]}
+                 for k in keys if k in self.config.configuration]
+        unknown = [k for k in keys if k not in self.config.configuration]
+        return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
+
+    @on(Action.get_diagnostics)
+    def on_get_diagnostics(self, location, **kwargs):
+        self._spawn(self._diagnostics())
+        return call_result.GetDiagnostics(file_name=f"diagnostics-{self.id}.log")
+
+    async def _diagnostics(self):
+        for status in ("Uploading", "Uploaded"):
+            await asyncio.sleep(0.1)
+            await self.call(call.DiagnosticsStatusNotification(status=status))
+
+    @on(Action.unlock_connector)
+    def on_unlock(self, connector_id, **kwargs):
+        return call_result.UnlockConnector(status="Unlocked")
+
+    @on(Action.trigger_message)
+    def on_trigger(self, requested_message, connector_id=None, **kwargs):
+        senders = {
+            "BootNotification": self.boot,
+            "Heartbeat": lambda: self.call(call.Heartbeat()),
+            "StatusNotification": lambda: self.report_status(connector_id or 0, "Available"),
+            "DiagnosticsStatusNotification": lambda: self.call(call.DiagnosticsStatusNotification(status="Idle")),
+            "FirmwareStatusNotification": lambda: self.call(call.FirmwareStatusNotification(status="Idle")),
+        }
+        sender = senders.get(requested_message)
+        if sender is None:
+            return call_result.TriggerMessage(status="NotImplemented")
+        self._spawn(self._later(sender))
+        return call_result.TriggerMessage(status="Accepted")
+
+    async def _later(self, sender):
+        await asyncio.sleep(0.05)
+        await sender()
+
+    @on(Action.update_firmware)
+    def on_update_firmware(self, location, retrieve_date, **kwargs):
+        self._spawn(self._firmware(location))
+        return call_result.UpdateFirmware()
+
+    async def _firmware(self, location):
+        for status in ("Downloading", "Downloaded", "Installing", "Installed"):
+            await asyncio.sleep(0.1)
+            await self.call(call.FirmwareStatusNotification(status=status))
+        self.config.firmware = location.rsplit("/", 1)[-1][:50] or self.config.firmware
+        await self.boot()
+
+    @on(Action.reserve_now)
+    def on_reserve_now(self, connector_id, expiry_date, id_tag, reservation_id, **kwargs):
+        return call_result.ReserveNow(status="Accepted")
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id, **kwargs):
+        return call_result.CancelReservation(status="Accepted")
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **kwargs):
+        return call_result.ClearCache(status="Accepted")
+
+    @on(Action.send_local_list)
+    def on_send_local_list(self, list_version, update_type, local_authorization_list=None, **kwargs):
+        self.local_list_version = list_version
+        return call_result.SendLocalList(status="Accepted")
+
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **kwargs):
+        return call_result.GetLocalListVersion(list_version=self.local_list_version)
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id, cs_charging_profiles, **kwargs):
+        return call_result.SetChargingProfile(status="Accepted")
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **kwargs):
+        return call_result.ClearChargingProfile(status="Accepted")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, connector_id, duration, **kwargs):
+        return call_result.GetCompositeSchedule(status="Rejected")
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id, **kwargs):
+        return call_result.DataTransfer(status="UnknownVendorId")
+
+
+def basic_auth_header(charge_point_id: str, password: str) -> dict:
+    token = base64.b64encode(f"{charge_point_id}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+async def connect(url: str, charge_point_id: str, password: str, **kwargs):
+    return await websockets.connect(
+        f"{url.rstrip('/')}/{charge_point_id}", subprotocols=["ocpp1.6"],
+        additional_headers=basic_auth_header(charge_point_id, password), open_timeout=30,
+        ping_interval=None, **kwargs,
+    )
+
+
+async def run_charger(url: str, charge_point_id: str, password: str, config: SimConfig,
+                      id_tags: list[str] | None = None, session_every: float | None = None,
+                      stop: asyncio.Event | None = None):
+    """Keep one simulated charger connected (reconnecting) until ``stop`` is set."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            async with await connect(url, charge_point_id, password) as ws:
+                cp = SimulatedChargePoint(charge_point_id, ws, config)
+                listener = asyncio.ensure_future(cp.start())
+                await cp.boot()
+                for connector in range(0, config.connectors + 1):
+                    await cp.report_status(connector, "Available")
+                cp._spawn(cp.heartbeat_loop())
+                cp._spawn(cp.metering_loop())
+                if id_tags and session_every:
+                    cp._spawn(_play_sessions(cp, id_tags, session_every))
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({listener, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                for task in [*cp.tasks, listener, stopper]:
+                    task.cancel()
+        except (OSError, websockets.exceptions.WebSocketException) as exc:
+            log.info("%s: connection lost (%s); retrying", charge_point_id, exc)
+        if not stop.is_set():
+            await asyncio.sleep(2)
+
+
+async def _play_sessions(cp: SimulatedChargePoint, id_tags: list[str], every: float):
+    while True:
+        await asyncio.sleep(random.uniform(every * 0.5, every * 1.5))
+        connector = cp._free_connector()
+        if connector:
+            samples = random.randint(4, 12)
+            await cp.charge(connector, random.choice(id_tags), samples, cp.config.meter_interval)

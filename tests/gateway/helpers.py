@@ -1,0 +1,54 @@
+import base64
+import itertools
+import json
+
+from channels.testing import WebsocketCommunicator
+
+from tests.factories.chargers import CHARGER_PASSWORD
+from wccportal.asgi import application
+
+_ids = itertools.count(1)
+
+
+def basic(cp_id: str, password: str = CHARGER_PASSWORD) -> tuple[bytes, bytes]:
+    return b"authorization", b"Basic " + base64.b64encode(f"{cp_id}:{password}".encode())
+
+
+async def open_charger(cp_id: str, password: str = CHARGER_PASSWORD, subprotocols=("ocpp1.6",), headers=None):
+    """Connect like a charger; returns (communicator, connected, subprotocol)."""
+    comm = WebsocketCommunicator(
+        application, f"/ocpp/{cp_id}", subprotocols=list(subprotocols),
+        headers=headers if headers is not None else [basic(cp_id, password)],
+    )
+    connected, subprotocol = await comm.connect(timeout=10)
+    return comm, connected, subprotocol
+
+
+async def call(comm, action: str, payload: dict, message_id: str | None = None):
+    """Send a CALL and return the decoded answer frame."""
+    message_id = message_id or f"m{next(_ids)}"
+    await comm.send_to(text_data=json.dumps([2, message_id, action, payload]))
+    return json.loads(await comm.receive_from(timeout=10))
+
+
+async def send_raw(comm, text: str):
+    await comm.send_to(text_data=text)
+    return json.loads(await comm.receive_from(timeout=10))
+
+
+BOOT = {"chargePointVendor": "Acme", "chargePointModel": "AC-22", "chargePointSerialNumber": "SN1",
+        "firmwareVersion": "2.1.0", "iccid": "89490000001", "imsi": "26201000001",
+        "meterType": "EEM", "meterSerialNumber": "MSN1"}
+
+
+def meter_payload(tx_id, connector, wh, w, ts):
+    return {
+        "connectorId": connector, "transactionId": tx_id,
+        "meterValue": [{"timestamp": ts, "sampledValue": [
+            {"value": str(wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh",
+             "context": "Sample.Periodic"},
+            {"value": str(w), "measurand": "Power.Active.Import", "unit": "W", "context": "Sample.Periodic"},
+            {"value": "7.1", "measurand": "Current.Import", "unit": "A", "phase": "L1",
+             "context": "Sample.Periodic"},
+        ]}],
+    }

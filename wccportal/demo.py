@@ -1,0 +1,170 @@
+"""Demo data: the personas and a few months of charging sessions (idempotent).
+
+Used by the README's run command so every dashboard and table has something real to show.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+DEMO_PASSWORD = "wcc-demo-2026"
+
+# (charge point id, OCPP password, name, owner key, connectors)
+DEMO_CHARGERS = [
+    ("DEMO-CP-001", "demo-cp-001-secret", "Home garage", "owner", 1),
+    ("DEMO-CP-002", "demo-cp-002-secret", "Residence car park", "owner", 2),
+    ("DEMO-CP-101", "demo-cp-101-secret", "Depot bay 1", "operator", 2),
+]
+DEMO_TAGS = ["DEMO-OWNER-1", "DEMO-MEMBER-1", "DEMO-GUEST-1"]
+
+PERSONAS = {
+    "owner": {"email": "owner@demo.wcc", "first_name": "Olivia", "last_name": "Owner", "plan": "premium"},
+    "member": {"email": "member@demo.wcc", "first_name": "Max", "last_name": "Member"},
+    "guest": {"email": "guest@demo.wcc", "first_name": "Gina", "last_name": "Guest"},
+    "operator": {"email": "operator@demo.wcc", "first_name": "Oscar", "last_name": "Operator",
+                 "user_type": "operator"},
+    "staff": {"email": "admin@demo.wcc", "first_name": "Sam", "last_name": "Staff"},
+}
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(key, p["email"], DEMO_PASSWORD) for key, p in PERSONAS.items()]
+
+
+@transaction.atomic
+def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
+    from accounts.models import Notification, Organisation, User
+    from chargers.models import ChargePoint, ChargerShare, IdTag
+    from chargers.passwords import hash_secret
+    from chargers.services import charger_create
+    from groups.models import Group, GroupCharger, Membership, Tariff
+
+    organisation, _ = Organisation.objects.get_or_create(name="Demo Operator GmbH")
+    users = {}
+    for key, data in PERSONAS.items():
+        user = User.objects.filter(email=data["email"]).first()
+        if user is None:
+            extra = {k: v for k, v in data.items() if k != "email"}
+            if key == "staff":
+                user = User.objects.create_superuser(data["email"], DEMO_PASSWORD, **extra)
+            else:
+                user = User.objects.create_user(
+                    data["email"], DEMO_PASSWORD, organisation=organisation if key == "operator" else None, **extra
+                )
+            Notification.objects.create(
+                user=user, title="Welcome to WCC Portal",
+                body="This is demo data: explore the dashboards, chargers and sessions.",
+            )
+        users[key] = user
+
+    chargers = {}
+    for cp_id, password, name, owner_key, connectors in DEMO_CHARGERS:
+        cp = ChargePoint.objects.filter(charge_point_id=cp_id).first()
+        if cp is None:
+            owner = users[owner_key] if owner_key == "owner" else None
+            cp, _pw = charger_create(charge_point_id=cp_id, password=password, name=name, model="SimBox 22",
+                                     vendor="WCC Sim", owner=owner, connectors=connectors)
+            if owner_key == "operator":
+                cp.organisation = organisation
+                cp.save(update_fields=["organisation"])
+        elif not cp.password_hash:
+            cp.password_hash = hash_secret(password)
+            cp.save(update_fields=["password_hash"])
+        chargers[cp_id] = cp
+
+    tags = {}
+    for key, tag_id in zip(["owner", "member", "guest"], DEMO_TAGS, strict=True):
+        tags[key], _ = IdTag.objects.get_or_create(
+            id_tag=tag_id, defaults={"user": users[key], "alias": f"{users[key].first_name}'s card",
+                                     "kind": IdTag.Kind.PHYSICAL, "is_favourite": True},
+        )
+
+    tariff, _ = Tariff.objects.get_or_create(
+        owner=users["owner"], name="Residence tariff",
+        defaults={"currency": "EUR", "price_per_kwh": Decimal("0.30"), "connection_fee": Decimal("1.00")},
+    )
+    group, _ = Group.objects.get_or_create(
+        owner=users["owner"], name="Demo Residence",
+        defaults={"city": "Munich", "zip_code": "80331", "address": "Marienplatz 1", "tariff": tariff},
+    )
+    Membership.objects.get_or_create(group=group, user=users["member"])
+    GroupCharger.objects.get_or_create(charge_point=chargers["DEMO-CP-002"], defaults={"group": group})
+    if not ChargerShare.objects.filter(charge_point=chargers["DEMO-CP-001"], email=users["guest"].email).exists():
+        ChargerShare.objects.create(
+            charge_point=chargers["DEMO-CP-001"], shared_by=users["owner"], email=users["guest"].email,
+            recipient=users["guest"], id_tag=tags["guest"], access_code_hash=hash_secret("GUEST-CODE"),
+            expires_at=timezone.now() + timedelta(days=365),
+        )
+
+    created = _demo_sessions(chargers, users, tags, days=days, seed=seed)
+    return {"users": len(users), "chargers": len(chargers), "sessions_created": created}
+
+
+def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
+    from sessions_app.models import ChargingSession, MeterValue, SessionEvent
+    from sessions_app.services import _price, tariff_snapshot_for
+
+    if ChargingSession.objects.filter(charge_point__charge_point_id__startswith="DEMO-").exists():
+        return 0
+    rng = random.Random(seed)
+    plan = [  # who charges where, how often (probability per day)
+        ("owner", "DEMO-CP-001", 0.55),
+        ("member", "DEMO-CP-002", 0.45),
+        ("guest", "DEMO-CP-001", 0.15),
+        ("owner", "DEMO-CP-101", 0.10),
+    ]
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    meter = {cp_id: rng.randint(200_000, 900_000) for cp_id in chargers}
+    created = 0
+    for day in range(days, 0, -1):
+        base = today - timedelta(days=day)
+        for who, cp_id, probability in plan:
+            if rng.random() > probability:
+                continue
+            cp = chargers[cp_id]
+            start = base + timedelta(hours=rng.choice([7, 8, 12, 17, 18, 19, 20]), minutes=rng.randint(0, 59))
+            power_w = rng.choice([3700, 7400, 11000])
+            minutes = rng.randint(40, 240)
+            samples, energy, at = [], 0.0, start
+            for step in range(0, minutes, 5):
+                p = power_w * (1.0 if step < minutes * 0.8 else 0.4) * rng.uniform(0.95, 1.0)
+                energy += p * 5 / 60
+                at = start + timedelta(minutes=step + 5)
+                samples.append((at, meter[cp_id] + energy, p))
+            stop = at
+            session = ChargingSession.objects.create(
+                charge_point=cp, connector_id=1, id_tag=tags[who].id_tag, tag=tags[who], user=users[who],
+                status=ChargingSession.Status.COMPLETED, started_at=start, stopped_at=stop,
+                plugged_out_at=stop + timedelta(minutes=rng.randint(2, 30)), meter_start=meter[cp_id],
+                meter_stop=int(meter[cp_id] + energy), last_meter_wh=int(meter[cp_id] + energy),
+                max_power_w=max(s[2] for s in samples), current_power_w=0, stop_reason="EVDisconnected",
+                received_start_at=start, received_stop_at=stop,
+            )
+            snapshot = tariff_snapshot_for(cp)
+            if snapshot:
+                session.tariff_snapshot = snapshot.to_dict()
+                session.currency = snapshot.currency
+                _price(session)
+            MeterValue.objects.bulk_create(
+                [MeterValue(charge_point=cp, connector_id=1, session=session, timestamp=t, measurand=m,
+                            unit=u, context="Sample.Periodic", value=v, received_at=t)
+                 for t, wh, p in samples
+                 for m, u, v in (("Energy.Active.Import.Register", "Wh", round(wh)),
+                                 ("Power.Active.Import", "W", round(p)))],
+                batch_size=1000,
+            )
+            SessionEvent.objects.bulk_create([
+                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_CONNECTED, at=start - timedelta(minutes=1)),
+                SessionEvent(session=session, kind=SessionEvent.Kind.AUTHORIZED, at=start),
+                SessionEvent(session=session, kind=SessionEvent.Kind.CHARGING_STARTED, at=start),
+                SessionEvent(session=session, kind=SessionEvent.Kind.STOPPED, at=stop),
+                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_DISCONNECTED, at=session.plugged_out_at),
+            ])
+            meter[cp_id] = session.meter_stop
+            created += 1
+    return created

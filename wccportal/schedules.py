@@ -1,0 +1,17 @@
+"""Every periodic job of the platform, in one place; `manage.py sync_schedules` applies it."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Every:
+    name: str
+    func: str
+    minutes: int
+
+
+SCHEDULES = [
+    Every("Mark silent chargers offline", "chargers.tasks.sweep_offline_chargers", 1),
+    Every("Time out unanswered operations", "chargers.tasks.sweep_operation_timeouts", 1),
+    Every("Prune the OCPP frame log", "ocpp_gateway.tasks.prune_frame_log", 60 * 24),
+]

@@ -3,22 +3,26 @@ operations (CP, OPS). The OCPP gateway, pages, API, admin and jobs all call thes
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wccportal.errors import DomainError
 from wccportal.lib import crypto, ocpp16
 from wccportal.lib.realtime import group_send_on_commit
 
-from .models import ChargePoint, ChargerOperation, Connector
+from .models import ChargePoint, ChargerOperation, Connector, IdTag
 from .passwords import check_secret, generate_code, generate_password, hash_secret
 
 log = logging.getLogger(__name__)
@@ -40,13 +44,13 @@ def charger_create(
 ) -> tuple[ChargePoint, str]:
     """Provision a charger; returns it and its (possibly generated) OCPP password."""
     charge_point_id = charge_point_id.strip()
-    if not charge_point_id or len(charge_point_id) > 48 or "/" in charge_point_id:
-        raise DomainError(_("A charge point ID has 1 to 48 characters and no slash."), code="invalid_id")
+    if error := _charge_point_id_error(charge_point_id):
+        raise DomainError(error, code="invalid_id")
     if ChargePoint.objects.filter(charge_point_id__iexact=charge_point_id).exists():
         raise DomainError(_("This charge point ID already exists."), code="duplicate_id")
     password = password or generate_password()
-    if len(password) < 8 or len(password) > 40:
-        raise DomainError(_("A charger password has 8 to 40 characters."), code="invalid_password")
+    if error := _charger_password_error(password):
+        raise DomainError(error, code="invalid_password")
     cp = ChargePoint.objects.create(
         charge_point_id=charge_point_id, name=name, model=model, vendor=vendor, owner=owner,
         claim_code=generate_code(), password_hash=hash_secret(password),
@@ -58,12 +62,38 @@ def charger_create(
     return cp, password
 
 
-def charger_set_password(*, charge_point: ChargePoint, password: str | None = None) -> str:
+def charger_set_password(
+    *, charge_point: ChargePoint, password: str | None = None, acting_user=None
+) -> str:
+    """Set (or generate) the charger's OCPP password; returns it, to be shown once."""
     password = password or generate_password()
+    if error := _charger_password_error(password):
+        raise DomainError(error, code="invalid_password")
     charge_point.password_hash = hash_secret(password)
     charge_point.password_encrypted = crypto.encrypt(password)
     charge_point.save(update_fields=["password_hash", "password_encrypted", "updated_at"])
     return password
+
+
+# The charger puts its ID in the URL path and as the HTTP Basic user-id, where these
+# characters would end the path, start a query or split the credentials.
+_ID_FORBIDDEN = set("/:?#%")
+
+
+def _charge_point_id_error(charge_point_id: str) -> str | None:
+    if (
+        not 1 <= len(charge_point_id) <= 48
+        or _ID_FORBIDDEN.intersection(charge_point_id)
+        or any(c.isspace() or not c.isprintable() for c in charge_point_id)
+    ):
+        return _("A charge point ID has 1 to 48 characters, without spaces or any of / : ? # %.")
+    return None
+
+
+def _charger_password_error(password: str) -> str | None:
+    if not 8 <= len(password) <= 40:
+        return _("A charger password has 8 to 40 characters.")
+    return None
 
 
 # --- Connection (gateway) -------------------------------------------------------------------
@@ -90,7 +120,13 @@ def charger_authenticate(*, charge_point_id: str, password: str | None) -> Charg
     if cp is None:
         if settings.OCPP_UNKNOWN_CHARGERS != "pending" or not password or not charge_point_id:
             return None
-        cp, _pw = charger_create(charge_point_id=charge_point_id, password=password, connectors=0)
+        try:
+            cp, _pw = charger_create(
+                charge_point_id=charge_point_id, password=password, connectors=0
+            )
+        except DomainError:
+            # An ID differing only in case from a known one, or an unusable ID or password.
+            return None
         cp.registration_status = ChargePoint.Registration.PENDING
         cp.save(update_fields=["registration_status"])
         return ChargerAuth(cp.pk, cp.charge_point_id, cp.registration_status)
@@ -130,7 +166,8 @@ def chargers_sweep_offline() -> int:
     """Scheduled: chargers silent for longer than OCPP_OFFLINE_TIMEOUT are offline."""
     limit = timezone.now() - timedelta(seconds=settings.OCPP_OFFLINE_TIMEOUT)
     stale = list(
-        ChargePoint.objects.filter(is_online=True, last_seen_at__lt=limit).values_list("pk", flat=True)
+        ChargePoint.objects.filter(is_online=True, last_seen_at__lt=limit)
+        .values_list("pk", flat=True)
     )
     if stale:
         ChargePoint.objects.filter(pk__in=stale, last_seen_at__lt=limit).update(is_online=False)
@@ -158,10 +195,11 @@ def charger_boot(*, pk: int, payload: dict) -> str:
     """Store the boot configuration; returns the registration status to answer."""
     values = {field: payload.get(key, "") for key, field in _BOOT_FIELDS.items()}
     now = timezone.now()
-    ChargePoint.objects.filter(pk=pk).update(**values, last_boot_at=now, last_seen_at=now, is_online=True)
-    return ChargePoint.objects.filter(pk=pk).values_list("registration_status", flat=True).first() or (
-        ChargePoint.Registration.REJECTED
+    ChargePoint.objects.filter(pk=pk).update(
+        **values, last_boot_at=now, last_seen_at=now, is_online=True
     )
+    status = ChargePoint.objects.filter(pk=pk).values_list("registration_status", flat=True).first()
+    return status or ChargePoint.Registration.REJECTED
 
 
 def connector_status_update(*, pk: int, payload: dict, at: datetime | None = None) -> str | None:
@@ -178,17 +216,21 @@ def connector_status_update(*, pk: int, payload: dict, at: datetime | None = Non
         "status_timestamp": timestamp,
         "status_changed_at": now,
     }
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         connector, created = Connector.objects.select_for_update().get_or_create(
             charge_point_id=pk, connector_id=connector_id, defaults=values
         )
         previous = None if created else connector.status
         # Reports that arrive late (queued while offline) must not overwrite newer ones.
-        if not created and (connector.status_timestamp is None or connector.status_timestamp <= timestamp):
+        if not created and (
+            connector.status_timestamp is None or connector.status_timestamp <= timestamp
+        ):
             for key, value in values.items():
                 setattr(connector, key, value)
             connector.save(update_fields=list(values))
-    _push_charger(pk, connector=connector_id, status=payload["status"], error_code=payload["errorCode"])
+    _push_charger(
+        pk, connector=connector_id, status=payload["status"], error_code=payload["errorCode"]
+    )
     return previous
 
 
@@ -228,7 +270,9 @@ def operation_request(
     """
     payload = payload or {}
     if action not in ocpp16.CENTRAL_ACTIONS:
-        raise DomainError(_("Unknown command %(action)s.") % {"action": action}, code="unknown_action")
+        raise DomainError(
+            _("Unknown command %(action)s.") % {"action": action}, code="unknown_action"
+        )
     try:
         ocpp16.validate(action, payload, inbound=False)
     except ocpp16.OcppCallError as exc:
@@ -248,16 +292,21 @@ def operation_request(
         if online:
             group_send_on_commit(
                 charger_group(charge_point.charge_point_id),
-                {"type": "ocpp.call", "operation_id": operation.pk, "action": action, "payload": payload},
+                {"type": "ocpp.call", "operation_id": operation.pk, "action": action,
+                 "payload": payload},
             )
     return operation
 
 
 def operation_sent(*, operation_id: int, message_id: str) -> None:
-    ChargerOperation.objects.filter(pk=operation_id).update(message_id=message_id, sent_at=timezone.now())
+    ChargerOperation.objects.filter(pk=operation_id).update(
+        message_id=message_id, sent_at=timezone.now()
+    )
 
 
-def operation_complete(*, operation_id: int, response: dict, latency_ms: int | None = None) -> ChargerOperation | None:
+def operation_complete(
+    *, operation_id: int, response: dict, latency_ms: int | None = None
+) -> ChargerOperation | None:
     """Store the charger's CALLRESULT; accepted or rejected according to its status."""
     operation = ChargerOperation.objects.filter(pk=operation_id).first()
     if operation is None:
@@ -275,7 +324,9 @@ def operation_complete(*, operation_id: int, response: dict, latency_ms: int | N
     return operation
 
 
-def operation_failed(*, operation_id: int, status: str, error: str, latency_ms: int | None = None) -> None:
+def operation_failed(
+    *, operation_id: int, status: str, error: str, latency_ms: int | None = None
+) -> None:
     ChargerOperation.objects.filter(pk=operation_id, status=ChargerOperation.Status.PENDING).update(
         status=status, error=error[:2000], completed_at=timezone.now(), latency_ms=latency_ms
     )
@@ -301,3 +352,344 @@ def _push_operation(operation: ChargerOperation) -> None:
     group_send_on_commit(f"live.charger.{operation.charge_point_id}", message)
     if operation.requested_by_id:
         group_send_on_commit(f"live.user.{operation.requested_by_id}", message)
+
+
+# --- Tags and CSV imports (provisioning by staff) ------------------------------------------
+
+MAX_CONNECTORS = 16
+MAX_IMPORT_ROWS = 10_000
+
+
+def _tag_id_error(id_tag: str) -> str | None:
+    # OCPP IdToken is a CiString20: printable ASCII, compared ignoring case.
+    if not 1 <= len(id_tag) <= 20:
+        return _("A tag ID has 1 to 20 characters.")
+    if any(not " " <= c <= "~" for c in id_tag):
+        return _("A tag ID contains only printable ASCII characters (no accents).")
+    return None
+
+
+def _tag_fields_errors(*, kind: str, tag_type: str, alias: str, note: str) -> list[str]:
+    errors = []
+    if kind not in IdTag.Kind.values:
+        errors.append(_("Unknown kind “%(value)s”: use one of %(choices)s.")
+                      % {"value": kind, "choices": ", ".join(IdTag.Kind.values)})
+    if tag_type not in IdTag.TagType.values:
+        errors.append(_("Unknown type “%(value)s”: use one of %(choices)s.")
+                      % {"value": tag_type, "choices": ", ".join(IdTag.TagType.values)})
+    errors += _length_errors(alias=(alias, 100), note=(note, 200))
+    return errors
+
+
+def _length_errors(**values: tuple[str, int]) -> list[str]:
+    return [
+        _("%(column)s has more than %(max)d characters.") % {"column": column, "max": limit}
+        for column, (value, limit) in values.items() if len(value) > limit
+    ]
+
+
+@transaction.atomic
+def tag_create(
+    *, id_tag: str, user=None, alias: str = "", kind: str = IdTag.Kind.PHYSICAL,
+    tag_type: str = IdTag.TagType.OTHER, expires_at: datetime | None = None, note: str = "",
+    acting_user=None,
+) -> IdTag:
+    """Provision an authorization tag (an RFID card unless ``kind`` says virtual)."""
+    id_tag = id_tag.strip()
+    if error := _tag_id_error(id_tag):
+        raise DomainError(error, code="invalid_tag")
+    if errors := _tag_fields_errors(kind=kind, tag_type=tag_type, alias=alias, note=note):
+        raise DomainError(" ".join(errors), code="invalid_tag")
+    if IdTag.objects.filter(id_tag__iexact=id_tag).exists():
+        raise DomainError(_("This tag ID already exists."), code="duplicate_tag")
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    try:
+        with transaction.atomic():
+            return IdTag.objects.create(
+                id_tag=id_tag, user=user, alias=alias, kind=kind, tag_type=tag_type,
+                expires_at=expires_at, note=note,
+            )
+    except IntegrityError:
+        # Created concurrently since the check: the case-insensitive constraint refused it.
+        raise DomainError(_("This tag ID already exists."), code="duplicate_tag") from None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A refused line of an imported file (line 1 is the header)."""
+
+    line: int
+    message: str
+
+    def __str__(self):
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+
+
+class ImportRejected(DomainError):
+    """Nothing was imported; ``errors`` lists every bad line."""
+
+    code = "invalid_import"
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = sorted(errors, key=lambda error: error.line)
+        count = len(self.errors)
+        message = ngettext(
+            "Nothing was imported: the file has %(count)d error.",
+            "Nothing was imported: the file has %(count)d errors.", count,
+        )
+        super().__init__(message % {"count": count})
+
+
+@dataclass
+class ImportResult:
+    ids: list[str]  # created, or that would be created on a dry run, in file order
+    created: list = field(default_factory=list)  # the objects; empty on a dry run
+    passwords: dict[str, str] = field(default_factory=dict)  # generated ones only: shown once
+    dry_run: bool = False
+
+
+CHARGER_COLUMNS = (
+    "charge_point_id", "password", "model", "vendor", "owner_email", "name", "connectors",
+)
+TAG_COLUMNS = ("id_tag", "owner_email", "alias", "type", "kind", "expires_at", "note")
+
+
+def chargers_import_csv(*, file, acting_user=None, dry_run: bool = False) -> ImportResult:
+    """Create the chargers of a CSV file, all or none (columns: CHARGER_COLUMNS).
+
+    Every line is checked before anything is written; one bad line rejects the file with
+    every error listed (ImportRejected). Missing passwords are generated and returned once.
+    """
+    rows, errors = _read_csv(file, columns=CHARGER_COLUMNS, required="charge_point_id")
+    owners = _users_by_email(row["owner_email"] for _line, row in rows)
+    existing = _existing_ignoring_case(ChargePoint.objects, "charge_point_id",
+                                       [row["charge_point_id"] for _line, row in rows])
+    first_line: dict[str, int] = {}
+    specs = []
+    for line, row in rows:
+        messages, cp_id = [], row["charge_point_id"]
+        if error := _charge_point_id_error(cp_id):
+            messages.append(error)
+        elif cp_id.lower() in first_line:
+            messages.append(_repeated(cp_id, first_line[cp_id.lower()]))
+        elif cp_id.lower() in existing:
+            messages.append(_("The charge point ID %(id)s already exists.") % {"id": cp_id})
+        first_line.setdefault(cp_id.lower(), line)
+        if row["password"] and (error := _charger_password_error(row["password"])):
+            messages.append(error)
+        messages += _length_errors(
+            model=(row["model"], 50), vendor=(row["vendor"], 50), name=(row["name"], 100)
+        )
+        owner, error = _owner(row["owner_email"], owners)
+        if error:
+            messages.append(error)
+        connectors = _whole_number(row["connectors"], default=1)
+        if connectors is None or not 1 <= connectors <= MAX_CONNECTORS:
+            messages.append(
+                _("connectors is a whole number from 1 to %(max)d.") % {"max": MAX_CONNECTORS}
+            )
+        errors += [RowError(line, message) for message in messages]
+        specs.append((line, {
+            "charge_point_id": cp_id, "password": row["password"] or None, "model": row["model"],
+            "vendor": row["vendor"], "owner": owner, "name": row["name"], "connectors": connectors,
+        }))
+    if errors:
+        raise ImportRejected(errors)
+    result = ImportResult(ids=[spec["charge_point_id"] for _line, spec in specs], dry_run=dry_run)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        for line, spec in specs:
+            try:
+                cp, password = charger_create(**spec, acting_user=acting_user)
+            except (DomainError, IntegrityError) as exc:
+                # Another writer got there between the checks and now: nothing stays written.
+                message = exc.message if isinstance(exc, DomainError) else _(
+                    "This charge point ID already exists."
+                )
+                raise ImportRejected([RowError(line, message)]) from None
+            result.created.append(cp)
+            if spec["password"] is None:
+                result.passwords[cp.charge_point_id] = password
+    return result
+
+
+def tags_import_csv(*, file, acting_user=None, dry_run: bool = False) -> ImportResult:
+    """Create the tags of a CSV file, all or none (columns: TAG_COLUMNS), like
+    chargers_import_csv. Without a kind, a tag is an RFID card."""
+    rows, errors = _read_csv(file, columns=TAG_COLUMNS, required="id_tag")
+    owners = _users_by_email(row["owner_email"] for _line, row in rows)
+    existing = _existing_ignoring_case(
+        IdTag.objects, "id_tag", [row["id_tag"] for _line, row in rows]
+    )
+    first_line: dict[str, int] = {}
+    specs = []
+    for line, row in rows:
+        messages, id_tag = [], row["id_tag"]
+        if error := _tag_id_error(id_tag):
+            messages.append(error)
+        elif id_tag.lower() in first_line:
+            messages.append(_repeated(id_tag, first_line[id_tag.lower()]))
+        elif id_tag.lower() in existing:
+            messages.append(
+                _("The tag ID %(id)s already exists (tag IDs ignore case).") % {"id": id_tag}
+            )
+        first_line.setdefault(id_tag.lower(), line)
+        kind = row["kind"].lower() or IdTag.Kind.PHYSICAL
+        tag_type = row["type"].lower() or IdTag.TagType.OTHER
+        messages += _tag_fields_errors(
+            kind=kind, tag_type=tag_type, alias=row["alias"], note=row["note"]
+        )
+        owner, error = _owner(row["owner_email"], owners)
+        if error:
+            messages.append(error)
+        expires_at = None
+        if row["expires_at"]:
+            expires_at = parse_local_datetime(row["expires_at"])
+            if expires_at is None:
+                messages.append(
+                    _("expires_at “%(value)s” is not an ISO 8601 date or date and time "
+                      "(e.g. 2027-12-31 or 2027-12-31T23:59:00+01:00).")
+                    % {"value": row["expires_at"]}
+                )
+        errors += [RowError(line, message) for message in messages]
+        specs.append((line, {
+            "id_tag": id_tag, "user": owner, "alias": row["alias"], "kind": kind,
+            "tag_type": tag_type, "expires_at": expires_at, "note": row["note"],
+        }))
+    if errors:
+        raise ImportRejected(errors)
+    result = ImportResult(ids=[spec["id_tag"] for _line, spec in specs], dry_run=dry_run)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        for line, spec in specs:
+            try:
+                result.created.append(tag_create(**spec, acting_user=acting_user))
+            except DomainError as exc:
+                raise ImportRejected([RowError(line, exc.message)]) from None
+    return result
+
+
+def parse_local_datetime(value: str) -> datetime | None:
+    """An ISO 8601 date or date-time; without an offset it is in the portal's time zone
+    (a date alone is midnight at its start)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _read_csv(
+    file, *, columns: tuple[str, ...], required: str
+) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The data lines of an uploaded CSV as (line number, {column: stripped value}).
+
+    Accepts UTF-8 with or without a BOM, and the semicolon that spreadsheets use as the
+    separator in French and German locales. A bad header rejects the file at once; bad
+    lines are returned as errors so that the caller can report them with its own.
+    """
+    data = file.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            message = _("The file is not UTF-8 text: save it as “CSV UTF-8”.")
+            raise ImportRejected([RowError(line, message)]) from None
+    text = data.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except (StopIteration, csv.Error):
+        message = _("The file is empty: its first line names the columns.")
+        raise ImportRejected([RowError(1, message)]) from None
+    errors = [
+        RowError(1, _("Unknown column “%(column)s”; the columns are: %(columns)s.")
+                 % {"column": name, "columns": ", ".join(columns)})
+        for name in header if name not in columns
+    ] + [
+        RowError(1, _("The column “%(column)s” appears twice.") % {"column": name})
+        for name in sorted({name for name in header if header.count(name) > 1})
+    ]
+    if required not in header:
+        message = _("The required column “%(column)s” is missing.") % {"column": required}
+        errors.append(RowError(1, message))
+    if errors:
+        raise ImportRejected(errors)
+
+    rows, errors, line = [], [], reader.line_num + 1
+    try:
+        for values in reader:
+            start, line = line, reader.line_num + 1
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) > len(header):
+                message = _("This line has %(count)d values for %(columns)d columns.") % {
+                    "count": len(values), "columns": len(header)
+                }
+                errors.append(RowError(start, message))
+                continue
+            row = dict.fromkeys(columns, "")
+            row.update((name, value.strip()) for name, value in zip(header, values, strict=False))
+            rows.append((start, row))
+    except csv.Error as exc:
+        message = _("This line is not valid CSV (%(reason)s).") % {"reason": exc}
+        errors.append(RowError(line, message))
+    if len(rows) > MAX_IMPORT_ROWS:
+        message = _("A file holds at most %(max)d lines.") % {"max": MAX_IMPORT_ROWS}
+        raise ImportRejected([RowError(rows[MAX_IMPORT_ROWS][0], message)])
+    if not rows and not errors:
+        errors.append(RowError(2, _("The file has no data lines below its header.")))
+    return rows, errors
+
+
+def _chunks(values: list, size: int = 500):
+    # Keeps IN lists under SQLite's bound-parameter limit.
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _existing_ignoring_case(queryset, field_name: str, values: list[str]) -> set[str]:
+    found = set()
+    for chunk in _chunks(sorted({value.lower() for value in values if value})):
+        found.update(
+            value.lower() for value in queryset.annotate(_key=Lower(field_name))
+            .filter(_key__in=chunk).values_list(field_name, flat=True)
+        )
+    return found
+
+
+def _users_by_email(emails) -> dict:
+    users, queryset = {}, get_user_model().objects.annotate(_key=Lower("email"))
+    for chunk in _chunks(sorted({email.lower() for email in emails if email})):
+        users.update((user.email.lower(), user) for user in queryset.filter(_key__in=chunk))
+    return users
+
+
+def _owner(email: str, users: dict):
+    if not email:
+        return None, None
+    user = users.get(email.lower())
+    if user is None:
+        return None, _("No user has the e-mail address %(email)s.") % {"email": email}
+    return user, None
+
+
+def _whole_number(value: str, *, default: int) -> int | None:
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _repeated(value: str, first_line: int) -> str:
+    return _("%(id)s appears more than once in the file (first on line %(first)d).") % {
+        "id": value, "first": first_line
+    }

@@ -19,10 +19,14 @@ class Tariff(TimeStamped):
     currency = models.CharField(
         _("currency"), max_length=3, choices=[(c, c) for c in CURRENCIES], default="EUR"
     )
-    connection_fee = models.DecimalField(_("connection fee per session"), max_digits=10, decimal_places=4, default=Decimal("0"))
-    price_per_kwh = models.DecimalField(_("price per kWh"), max_digits=10, decimal_places=4, default=Decimal("0"))
-    time_fee_per_hour = models.DecimalField(_("time fee per hour of charging"), max_digits=10, decimal_places=4, default=Decimal("0"))
-    parking_fee_per_hour = models.DecimalField(_("parking fee per hour after charging"), max_digits=10, decimal_places=4, default=Decimal("0"))
+    connection_fee = models.DecimalField(
+        _("connection fee per session"), max_digits=10, decimal_places=4, default=Decimal("0"))
+    price_per_kwh = models.DecimalField(
+        _("price per kWh"), max_digits=10, decimal_places=4, default=Decimal("0"))
+    time_fee_per_hour = models.DecimalField(
+        _("time fee per hour of charging"), max_digits=10, decimal_places=4, default=Decimal("0"))
+    parking_fee_per_hour = models.DecimalField(
+        _("parking fee per hour after charging"), max_digits=10, decimal_places=4, default=Decimal("0"))
     parking_grace_minutes = models.PositiveIntegerField(_("parking grace period (minutes)"), default=0)
     min_price = models.DecimalField(_("minimum per session"), max_digits=10, decimal_places=2, null=True, blank=True)
     max_price = models.DecimalField(_("maximum per session"), max_digits=10, decimal_places=2, null=True, blank=True)

@@ -17,11 +17,13 @@ import logging
 import time
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+
+from wccportal.lib.realtime import install_publisher
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,12 @@ class BatchWriter:
         self.frames: list[Frame] = []
         self.seen: dict[int, bool] = {}
         self._last_seen_flush = time.monotonic()
-        self.task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        # One dedicated thread keeps its database connection across batches: recycling it
+        # around every call, as database_sync_to_async does, costs more than the batch.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-db")
+        self.task = loop.create_task(self._run())
+        install_publisher(loop)
         self.batches = 0
         self.jobs_done = 0
 
@@ -87,6 +94,13 @@ class BatchWriter:
         self.queue.put_nowait(Job(None, {}, future, meter=(pk, payload)))
         await future
 
+    async def close(self) -> None:
+        """Stop the loop and release the database connection (tests, shutdown)."""
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        await asyncio.get_running_loop().run_in_executor(self.executor, _close_connection)
+        self.executor.shutdown(wait=True)
+
     async def flush(self) -> None:
         """Write pending frames and seen times now (tests, shutdown)."""
         await self.run(lambda: None)
@@ -111,7 +125,9 @@ class BatchWriter:
             if not batch and not frames and not seen:
                 continue
             try:
-                results = await database_sync_to_async(self._execute)(batch, frames, seen)
+                results = await asyncio.get_running_loop().run_in_executor(
+                    self.executor, self._execute, batch, frames, seen
+                )
             except Exception as exc:  # the whole transaction failed: every waiter learns it
                 log.exception("gateway batch of %d jobs failed", len(batch))
                 for job in batch:
@@ -128,50 +144,85 @@ class BatchWriter:
             self.batches += 1
             self.jobs_done += len(batch)
 
+    @classmethod
+    def _execute(cls, batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None):
+        """One transaction for the whole batch. Jobs run without savepoints (two round trips
+        each); if one fails, the batch is rolled back and replayed with a savepoint per job,
+        so one charger's bad message never costs the others their answer."""
+        try:
+            try:
+                with transaction.atomic():
+                    return cls._apply(batch, frames, seen, isolate=False)
+            except _JobFailed:
+                with transaction.atomic():
+                    return cls._apply(batch, frames, seen, isolate=True)
+        except Exception:
+            close_old_connections()  # a broken connection is replaced on the next batch
+            raise
+        finally:
+            if connection.connection is not None and not connection.is_usable():
+                connection.close()
+
     @staticmethod
-    def _execute(batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None):
+    def _apply(batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None, *, isolate: bool):
         from chargers.services import chargers_seen
         from ocpp_gateway.models import OcppFrame
         from sessions_app.services import meter_values_store
 
-        close_old_connections()
+        if frames:
+            OcppFrame.objects.bulk_create(
+                [
+                    OcppFrame(
+                        charge_point_id=f.charge_point_id[:64], direction=f.direction,
+                        message_type=f.message_type, action=f.action[:40],
+                        message_id=f.message_id[:64], payload=f.payload, created_at=f.created_at,
+                    )
+                    for f in frames
+                ],
+                batch_size=1000,
+            )
         results: list[tuple[bool, object]] = []
-        with transaction.atomic():
-            if frames:
-                OcppFrame.objects.bulk_create(
-                    [
-                        OcppFrame(
-                            charge_point_id=f.charge_point_id[:64], direction=f.direction,
-                            message_type=f.message_type, action=f.action[:40],
-                            message_id=f.message_id[:64], payload=f.payload, created_at=f.created_at,
-                        )
-                        for f in frames
-                    ],
-                    batch_size=1000,
-                )
-            meters = [job.meter for job in batch if job.meter is not None]
-            meter_error = None
-            if meters:
-                try:
-                    with transaction.atomic():
-                        meter_values_store(items=meters)
-                except Exception as exc:
-                    log.exception("storing %d MeterValues failed", len(meters))
-                    meter_error = exc
-            for job in batch:
-                if job.meter is not None:
-                    results.append((meter_error is None, meter_error))
-                    continue
-                try:
-                    with transaction.atomic():
-                        results.append((True, job.func(**job.kwargs)))
-                except Exception as exc:
-                    log.exception("gateway job %s failed", getattr(job.func, "__name__", job.func))
-                    results.append((False, exc))
-            if seen:
-                at = timezone.now()
-                chargers_seen(pks=list(seen), heartbeat_pks=[pk for pk, hb in seen.items() if hb], at=at)
+        meters = [job.meter for job in batch if job.meter is not None]
+        meter_error = None
+        if meters:
+            try:
+                with _maybe_savepoint(isolate):
+                    meter_values_store(items=meters)
+            except Exception as exc:
+                if not isolate:
+                    raise _JobFailed from exc
+                log.exception("storing %d MeterValues failed", len(meters))
+                meter_error = exc
+        for job in batch:
+            if job.meter is not None:
+                results.append((meter_error is None, meter_error))
+                continue
+            try:
+                with _maybe_savepoint(isolate):
+                    results.append((True, job.func(**job.kwargs)))
+            except Exception as exc:
+                if not isolate:
+                    raise _JobFailed from exc
+                log.exception("gateway job %s failed", getattr(job.func, "__name__", job.func))
+                results.append((False, exc))
+        if seen:
+            at = timezone.now()
+            chargers_seen(pks=list(seen), heartbeat_pks=[pk for pk, hb in seen.items() if hb], at=at)
         return results
+
+
+def _close_connection():
+    connection.close()  # the executor thread's own connection (connections are per thread)
+
+
+class _JobFailed(Exception):
+    """A job failed in a batch run without savepoints: replay with isolation."""
+
+
+def _maybe_savepoint(isolate: bool):
+    import contextlib
+
+    return transaction.atomic() if isolate else contextlib.nullcontext()
 
 
 _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from chargers.models import ChargePoint, ChargerShare, IdTag
@@ -49,7 +49,13 @@ class Decision:
 
 def authorize(*, charge_point: ChargePoint, id_tag: str, at: datetime | None = None) -> Decision:
     at = at or timezone.now()
-    tag = IdTag.objects.filter(id_tag__iexact=id_tag).select_related("user").first()
+    restrictions = IdTag.valid_charge_points.through.objects.filter(idtag_id=OuterRef("pk"))
+    tag = (
+        IdTag.objects.filter(id_tag__iexact=id_tag).select_related("user")
+        .annotate(restricted=Exists(restrictions),
+                  valid_here=Exists(restrictions.filter(chargepoint_id=charge_point.pk)))
+        .first()
+    )
     if charge_point.free_charging:
         return Decision(Status.ACCEPTED, tag, tag.user_id if tag else None, reason="free_charging")
     if tag is None:
@@ -58,8 +64,7 @@ def authorize(*, charge_point: ChargePoint, id_tag: str, at: datetime | None = N
         return Decision(Status.BLOCKED, tag, tag.user_id, reason="blocked")
     if tag.is_expired(at):
         return Decision(Status.EXPIRED, tag, tag.user_id, reason="tag_expired")
-    restricted = tag.valid_charge_points.all()
-    if restricted.exists() and not restricted.filter(pk=charge_point.pk).exists():
+    if tag.restricted and not tag.valid_here:
         return Decision(Status.INVALID, tag, tag.user_id, reason="not_valid_here")
     user_id = tag.user_id
     if user_id is not None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from billing.pricing import SessionFacts, TariffSnapshot, price_session
@@ -33,8 +34,11 @@ def tariff_snapshot_for(charge_point: ChargePoint) -> TariffSnapshot | None:
     """The tariff in force at a charger now: its group's (TAR-3)."""
     from groups.models import GroupCharger
 
-    link = GroupCharger.objects.filter(charge_point=charge_point).select_related("group__tariff").first()
-    tariff = link.group.tariff if link else None
+    try:
+        link = charge_point.group_link  # select_related by callers on hot paths
+    except GroupCharger.DoesNotExist:
+        return None
+    tariff = link.group.tariff
     if tariff is None:
         return None
     return TariffSnapshot(
@@ -58,25 +62,21 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
         "charge_point_id": charge_point_pk, "connector_id": payload["connectorId"],
         "id_tag": payload["idTag"], "started_at": started_at, "meter_start": payload["meterStart"],
     }
-    existing = ChargingSession.objects.filter(**key).first()
+    existing = ChargingSession.objects.filter(**key).only("pk", "authorization_status").first()
     if existing is not None:
         return _answer_start(existing)
-    try:
-        with transaction.atomic():
-            session, decision = _create_session(key, payload, source)
-    except IntegrityError:
-        # The same start arrived twice at once: the other one won; answer like it did.
-        existing = ChargingSession.objects.filter(**key).first()
-        if existing is None:
-            raise
-        return _answer_start(existing)
+    # No savepoint of its own: the same start racing in from another worker makes the
+    # unique fingerprint fail; the gateway then replays this job and the check above
+    # answers it like the first one.
+    with transaction.atomic(savepoint=False):
+        session, decision = _create_session(key, payload, source)
     answer = {"transactionId": session.pk, "idTagInfo": decision.id_tag_info()}
     _push_session(session)
     return answer
 
 
 def _create_session(key: dict, payload: dict, source: str | None):
-    cp = ChargePoint.objects.get(pk=key["charge_point_id"])
+    cp = ChargePoint.objects.select_related("group_link__group__tariff").get(pk=key["charge_point_id"])
     decision = authorization.authorize(charge_point=cp, id_tag=key["id_tag"], at=key["started_at"])
     # A connector has one open transaction: one still open here lost its stop.
     for stale in ChargingSession.objects.select_for_update().filter(
@@ -174,6 +174,14 @@ def _live_values(rows: list[MeterValue]) -> dict:
     return latest
 
 
+# What meter_values_store reads and _push_session sends: loaded at once, never deferred.
+_LIVE_FIELDS = ("pk", "charge_point_id", "user_id", "status", "meter_start", "meter_stop", "last_meter_wh",
+                "current_power_w", "max_power_w", "soc_percent", "updated_at")
+# A session's live values are pushed to its pages with every MeterValues but written to its
+# row at most this often (the samples themselves are all stored; the stop fixes the totals).
+LIVE_PERSIST_SECONDS = 60
+
+
 def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
     """Store MeterValues of many chargers in one bulk insert (one transaction by the caller).
 
@@ -183,10 +191,7 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
     tx_ids = {p["transactionId"] for _pk, p in items if p.get("transactionId") is not None}
     sessions = {
         s.pk: s
-        for s in ChargingSession.objects.filter(pk__in=tx_ids).only(
-            "pk", "charge_point_id", "status", "last_meter_wh", "current_power_w", "max_power_w",
-            "soc_percent", "meter_start",
-        )
+        for s in ChargingSession.objects.filter(pk__in=tx_ids).only(*_LIVE_FIELDS)
     } if tx_ids else {}
     all_rows: list[MeterValue] = []
     touched: dict[int, ChargingSession] = {}
@@ -205,18 +210,23 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
             if "last_meter_wh" in live and live["last_meter_wh"] >= (session.last_meter_wh or 0):
                 session.last_meter_wh = live["last_meter_wh"]
             if "current_power_w" in live:
+                session.first_sample = session.current_power_w is None
                 session.current_power_w = live["current_power_w"]
                 session.max_power_w = max(session.max_power_w or 0, live["current_power_w"])
             if "soc_percent" in live:
                 session.soc_percent = live["soc_percent"]
             touched[session.pk] = session
-    MeterValue.objects.bulk_create(all_rows, ignore_conflicts=True, batch_size=1000)
-    if touched:
+    MeterValue.objects.bulk_create(all_rows, ignore_conflicts=True, batch_size=2000)
+    stale = received_at - timedelta(seconds=LIVE_PERSIST_SECONDS)
+    persist = [s for s in touched.values() if s.updated_at <= stale or getattr(s, "first_sample", False)]
+    if persist:
+        for session in persist:
+            session.updated_at = received_at
         ChargingSession.objects.bulk_update(
-            list(touched.values()), ["last_meter_wh", "current_power_w", "max_power_w", "soc_percent"]
+            persist, ["last_meter_wh", "current_power_w", "max_power_w", "soc_percent", "updated_at"]
         )
-        for session in touched.values():
-            _push_session(session)
+    for session in touched.values():
+        _push_session(session)
     return len(all_rows)
 
 
@@ -225,7 +235,7 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
     stopped_at = parse_timestamp(payload["timestamp"]) or timezone.now()
     tx_id = payload["transactionId"]
     id_tag = payload.get("idTag", "")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         session = (
             ChargingSession.objects.select_for_update()
             .filter(pk=tx_id, charge_point_id=charge_point_pk)
@@ -240,13 +250,13 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
             )
             return _stop_answer(charge_point_pk, id_tag)
         if session.status == ChargingSession.Status.COMPLETED and session.stop_reason != "Superseded":
-            return _stop_answer(charge_point_pk, id_tag)  # a retried stop: same answer
+            return _stop_answer(charge_point_pk, id_tag, session)  # a retried stop: same answer
         rows = meter_rows(
             charge_point_pk=charge_point_pk, connector_id=session.connector_id, session_id=session.pk,
             meter_value=payload.get("transactionData") or [], received_at=timezone.now(),
         )
-        MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
-        live = _live_values(rows)
+        if rows:
+            MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
         session.status = ChargingSession.Status.COMPLETED
         session.meter_stop = payload["meterStop"]
         session.last_meter_wh = payload["meterStop"]
@@ -255,25 +265,36 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
         session.stop_reason = payload.get("reason", "Local")
         session.stop_id_tag = id_tag
         session.current_power_w = 0
-        if live.get("current_power_w"):
-            session.max_power_w = max(session.max_power_w or 0, live["current_power_w"])
+        session.max_power_w = _max_power_w(session)
+        _price(session, save=False)
         session.save()
         SessionEvent.objects.create(
             session=session, kind=SessionEvent.Kind.STOPPED, at=session.stopped_at, detail=session.stop_reason
         )
-        _price(session)
     _push_session(session)
-    return _stop_answer(charge_point_pk, id_tag)
+    return _stop_answer(charge_point_pk, id_tag, session)
 
 
-def _stop_answer(charge_point_pk: int, id_tag: str) -> dict:
+def _max_power_w(session: ChargingSession) -> float | None:
+    """The highest power sampled during the session (whole-charger values, W or kW)."""
+    rows = MeterValue.objects.filter(session=session, measurand=POWER, phase="").values("unit").annotate(
+        top=Max("value")
+    )
+    values = [r["top"] * (1000 if r["unit"] == "kW" else 1) for r in rows if r["top"] is not None]
+    return max([*values, session.max_power_w or 0]) or None
+
+
+def _stop_answer(charge_point_pk: int, id_tag: str, session: ChargingSession | None = None) -> dict:
     if not id_tag:
         return {}
+    if session is not None and id_tag.lower() == session.id_tag.lower():
+        # The tag that started the session was decided then; the answer is informative.
+        return {"idTagInfo": {"status": session.authorization_status}}
     cp = ChargePoint.objects.get(pk=charge_point_pk)
     return {"idTagInfo": authorization.authorize(charge_point=cp, id_tag=id_tag).id_tag_info()}
 
 
-def _price(session: ChargingSession) -> None:
+def _price(session: ChargingSession, *, save: bool = True) -> None:
     """Price a finished session with the tariff copied at its start (TAR-3)."""
     if not session.tariff_snapshot:
         return
@@ -291,7 +312,8 @@ def _price(session: ChargingSession) -> None:
     session.cost_parking = breakdown.amount("parking")
     session.total_cost = breakdown.total
     session.priced_at = timezone.now()
-    session.save(update_fields=["currency", "cost_energy", "cost_time", "cost_connection",
+    if save:
+        session.save(update_fields=["currency", "cost_energy", "cost_time", "cost_connection",
                                 "cost_parking", "total_cost", "priced_at", "updated_at"])
 
 
@@ -308,6 +330,8 @@ def session_status_event(*, charge_point_pk: int, connector_id: int, status: str
     """Derive the session log from connector status changes (vehicle connected, suspended…)."""
     if connector_id == 0 or status == previous:
         return
+    if status not in _STATUS_EVENTS and not (status == "Available" and previous == "Finishing"):
+        return  # nothing for the session log: spare the query
     session = (
         ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id)
         .order_by("-started_at").first()

@@ -1,5 +1,6 @@
 """One ASGI application: HTTP (Django), charger websockets and live page websockets."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -26,3 +27,9 @@ websocket_routes = URLRouter(
 )
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_routes})
+
+# Thousands of long-lived sockets make CPython's cyclic collector rescan the same objects
+# constantly (a third of the CPU at 3,000 connections): move what is loaded now out of its
+# sight and collect the youngest generation less often.
+gc.freeze()
+gc.set_threshold(50_000, 20, 100)

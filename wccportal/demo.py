@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-DEMO_PASSWORD = "wcc-demo-2026"
+DEMO_PASSWORD = "wcc-demo-2026"  # noqa: S105 - printed by the run command, demo only
 
 # (charge point id, OCPP password, name, owner key, connectors)
 DEMO_CHARGERS = [
@@ -159,11 +159,13 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
                 batch_size=1000,
             )
             SessionEvent.objects.bulk_create([
-                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_CONNECTED, at=start - timedelta(minutes=1)),
+                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_CONNECTED,
+                             at=start - timedelta(minutes=1)),
                 SessionEvent(session=session, kind=SessionEvent.Kind.AUTHORIZED, at=start),
                 SessionEvent(session=session, kind=SessionEvent.Kind.CHARGING_STARTED, at=start),
                 SessionEvent(session=session, kind=SessionEvent.Kind.STOPPED, at=stop),
-                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_DISCONNECTED, at=session.plugged_out_at),
+                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_DISCONNECTED,
+                             at=session.plugged_out_at),
             ])
             meter[cp_id] = session.meter_stop
             created += 1

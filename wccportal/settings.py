@@ -22,7 +22,7 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # A development default exists so the quick start needs no setup; outside DEBUG a real
 # secret is mandatory.
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-3f1c9a7e5b2d4c68"
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-3f1c9a7e5b2d4c68"  # noqa: S105 - DEBUG only
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -142,7 +142,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py's default read timeout (5 s) equals channels_redis' blocking pop
+                # (5 s): under load the pop's answer comes late and the consumer dies.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
                 # A charger stays in its group for as long as its socket lives (weeks);
                 # the default expiry of a day would silently cut commands off.
                 "group_expiry": 60 * 60 * 24 * 30,
@@ -260,7 +262,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="600/min"),
         "claim": "10/hour",
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "wccportal.api.AutoSchema",
     "EXCEPTION_HANDLER": "wccportal.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
@@ -297,6 +299,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Asking browsers to preload HSTS for a domain is hard to undo, so it is the operator's
+# explicit choice (SECURE_HSTS_PRELOAD=1), not a deployment warning.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):

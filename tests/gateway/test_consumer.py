@@ -157,7 +157,8 @@ async def test_retried_transaction_messages_are_recognised_by_content(charger, t
 
 async def test_unknown_stop_is_answered_and_kept_for_reconciliation(charger):
     comm = await booted("CP-HOME")
-    answer = await call(comm, "StopTransaction", {"transactionId": 987654, "meterStop": 10, "timestamp": "2026-03-01T11:00:00Z"})
+    answer = await call(comm, "StopTransaction",
+                        {"transactionId": 987654, "meterStop": 10, "timestamp": "2026-03-01T11:00:00Z"})
     assert answer[0] == 3 and answer[2] == {}
     assert await db(UnmatchedStop.objects.filter(transaction_id=987654).exists)()
     await comm.disconnect()

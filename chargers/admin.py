@@ -1,6 +1,14 @@
+import csv
+import io
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from wccportal.errors import DomainError
 
@@ -27,8 +35,86 @@ class ChargePointAddForm(forms.ModelForm):
         fields = ["charge_point_id", "name", "vendor", "model", "owner", "organisation"]
 
 
+class CsvImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    dry_run = forms.BooleanField(label=_("Only check the file, create nothing"), required=False)
+
+
+class CsvImportMixin:
+    """An "Import from CSV" page linked from the changelist: all lines or none, every bad line
+    listed. Generated passwords are rendered into this one response and nowhere else."""
+
+    import_service = None  # a services.*_import_csv function
+    import_columns: list[tuple[str, str]] = []  # (column, help)
+    import_example = ""
+
+    def get_urls(self):
+        opts = self.model._meta
+        view = self.admin_site.admin_view(self.import_view)
+        return [
+            path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CsvImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = self.import_service(
+                    file=form.cleaned_data["file"], acting_user=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except services.ImportRejected as exc:
+                form.add_error(None, exc.message)
+                for error in exc.errors:
+                    form.add_error("file", str(error))
+            else:
+                for obj in result.created:
+                    self.log_addition(request, obj, [{"added": {}}])
+                form = CsvImportForm()
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Import from CSV: %(name)s") % {"name": opts.verbose_name_plural},
+            "form": form,
+            "columns": self.import_columns,
+            "example": self.import_example,
+            "result": result,
+        }
+        if result is not None:
+            context.update(self._import_result_context(result))
+        return TemplateResponse(request, "admin/chargers/import_csv.html", context)
+
+    def _import_result_context(self, result):
+        opts, count = self.model._meta, len(result.ids)
+        if result.dry_run:
+            heading = ngettext("The file is valid: %(count)d line would be imported.",
+                               "The file is valid: %(count)d lines would be imported.", count)
+        else:
+            heading = ngettext("%(count)d line imported.", "%(count)d lines imported.", count)
+        urls = {
+            id_: reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            for id_, obj in zip(result.ids, result.created, strict=False)
+        }
+        rows = [{"id": id_, "url": urls.get(id_), "password": result.passwords.get(id_)}
+                for id_ in result.ids]
+        context = {"result_heading": heading % {"count": count}, "result_rows": rows}
+        if result.passwords:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow([self.import_columns[0][0], "password"])
+            writer.writerows(result.passwords.items())
+            # A data: link downloads the file from the page itself: no copy stays on the server.
+            context["passwords_href"] = "data:text/csv;charset=utf-8," + quote(buffer.getvalue())
+        return context
+
+
 @admin.register(ChargePoint)
-class ChargePointAdmin(admin.ModelAdmin):
+class ChargePointAdmin(CsvImportMixin, admin.ModelAdmin):
     list_display = ["charge_point_id", "name", "model", "owner", "registration_status", "is_online",
                     "firmware_version", "last_seen_at"]
     list_filter = ["registration_status", "is_online", "model", "is_active"]
@@ -36,10 +122,27 @@ class ChargePointAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     raw_id_fields = ["owner", "organisation"]
     inlines = [ConnectorInline]
+    import_service = staticmethod(services.chargers_import_csv)
+    import_columns = [
+        ("charge_point_id", _("Required. The ID the charger sends: 1 to 48 characters, without "
+                              "spaces or any of / : ? # %.")),
+        ("password", _("The OCPP password, 8 to 40 characters. Empty: one is generated and "
+                       "shown once.")),
+        ("model", _("The charger model.")),
+        ("vendor", _("The charger vendor.")),
+        ("owner_email", _("The e-mail address of an existing user, who will own the charger.")),
+        ("name", _("A display name.")),
+        ("connectors", _("The number of connectors, 1 to 16. Empty: 1.")),
+    ]
+    import_example = (
+        "charge_point_id,password,model,vendor,owner_email,name,connectors\n"
+        "CP-1001,,AC-22,Acme,owner@example.com,Garage,2\n"
+        "CP-1002,sT6vQ9xL2mW4pR8k,AC-11,Acme,,,\n"
+    )
     actions = ["approve", "reject", "regenerate_password"]
-    readonly_fields = ["is_online", "connection_id", "connected_at", "disconnected_at", "last_seen_at",
-                       "last_heartbeat_at", "last_boot_at", "diagnostics_status", "firmware_status",
-                       "local_list_version", "created_at", "updated_at"]
+    readonly_fields = ["is_online", "connection_id", "connected_at", "disconnected_at",
+                       "last_seen_at", "last_heartbeat_at", "last_boot_at", "diagnostics_status",
+                       "firmware_status", "local_list_version", "created_at", "updated_at"]
     exclude = ["password_hash", "password_encrypted"]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -50,8 +153,8 @@ class ChargePointAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["charge_point_id", "name", "vendor", "model", "owner", "organisation",
-                                       "password", "connectors"]})]
+            return [(None, {"fields": ["charge_point_id", "name", "vendor", "model", "owner",
+                                       "organisation", "password", "connectors"]})]
         return super().get_fieldsets(request, obj)
 
     def get_inlines(self, request, obj):
@@ -62,8 +165,10 @@ class ChargePointAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         try:
             cp, password = services.charger_create(
-                charge_point_id=form.cleaned_data["charge_point_id"], password=form.cleaned_data["password"] or None,
-                model=form.cleaned_data.get("model", ""), vendor=form.cleaned_data.get("vendor", ""),
+                charge_point_id=form.cleaned_data["charge_point_id"],
+                password=form.cleaned_data["password"] or None,
+                model=form.cleaned_data.get("model", ""),
+                vendor=form.cleaned_data.get("vendor", ""),
                 owner=form.cleaned_data.get("owner"), name=form.cleaned_data.get("name", ""),
                 connectors=form.cleaned_data["connectors"], acting_user=request.user,
             )
@@ -71,7 +176,8 @@ class ChargePointAdmin(admin.ModelAdmin):
             raise forms.ValidationError(exc.message) from exc
         obj.pk = cp.pk
         obj.__dict__.update(ChargePoint.objects.get(pk=cp.pk).__dict__)
-        messages.warning(request, _("OCPP password of %(id)s (shown once): %(pw)s") % {"id": cp.charge_point_id, "pw": password})
+        shown = _("OCPP password of %(id)s (shown once): %(pw)s")
+        messages.warning(request, shown % {"id": cp.charge_point_id, "pw": password})
 
     @admin.action(description=_("Approve (accept at next boot)"))
     def approve(self, request, queryset):
@@ -84,18 +190,36 @@ class ChargePointAdmin(admin.ModelAdmin):
     @admin.action(description=_("Generate a new OCPP password"))
     def regenerate_password(self, request, queryset):
         for cp in queryset:
-            password = services.charger_set_password(charge_point=cp)
-            messages.warning(request, _("New OCPP password of %(id)s (shown once): %(pw)s") % {"id": cp.charge_point_id, "pw": password})
+            password = services.charger_set_password(charge_point=cp, acting_user=request.user)
+            shown = _("New OCPP password of %(id)s (shown once): %(pw)s")
+            messages.warning(request, shown % {"id": cp.charge_point_id, "pw": password})
 
 
 @admin.register(IdTag)
-class IdTagAdmin(admin.ModelAdmin):
+class IdTagAdmin(CsvImportMixin, admin.ModelAdmin):
     list_display = ["id_tag", "alias", "user", "kind", "tag_type", "is_active", "expires_at"]
     list_filter = ["kind", "tag_type", "is_active"]
     search_fields = ["id_tag", "alias", "user__email"]
     raw_id_fields = ["user"]
     filter_horizontal = ["valid_charge_points"]
     list_select_related = ["user"]
+    import_service = staticmethod(services.tags_import_csv)
+    import_columns = [
+        ("id_tag", _("Required. The tag ID: 1 to 20 printable ASCII characters, unique ignoring "
+                     "case.")),
+        ("owner_email", _("The e-mail address of an existing user, who will hold the tag.")),
+        ("alias", _("A name for the tag.")),
+        ("type", _("other, private or company. Empty: other.")),
+        ("kind", _("physical (an RFID card) or virtual. Empty: physical.")),
+        ("expires_at", _("An ISO 8601 date or date and time; without an offset it is in the "
+                         "portal's time zone. Empty: never expires.")),
+        ("note", _("A note for staff.")),
+    ]
+    import_example = (
+        "id_tag,owner_email,alias,type,expires_at,note\n"
+        "04A2B3C4D5E6F7,owner@example.com,Olivia's card,private,2027-12-31,\n"
+        "04FFEE00112233,,Pool card 7,company,,Fleet\n"
+    )
 
 
 @admin.register(ChargerShare)

@@ -35,7 +35,8 @@ class ChargePoint(TimeStamped):
     password_hash = models.CharField(max_length=200, blank=True)
     password_encrypted = models.TextField(blank=True)  # Fernet(CREDENTIALS_KEY), for reveals
     registration_status = models.CharField(
-        _("registration"), max_length=16, choices=Registration.choices, default=Registration.ACCEPTED
+        _("registration"), max_length=16, choices=Registration.choices,
+        default=Registration.ACCEPTED,
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -43,7 +44,9 @@ class ChargePoint(TimeStamped):
     vendor = models.CharField(_("vendor"), max_length=50, blank=True)
     model = models.CharField(_("model"), max_length=50, blank=True)
     serial_number = models.CharField(_("charge point serial number"), max_length=50, blank=True)
-    charge_box_serial_number = models.CharField(_("charge box serial number"), max_length=50, blank=True)
+    charge_box_serial_number = models.CharField(
+        _("charge box serial number"), max_length=50, blank=True
+    )
     firmware_version = models.CharField(_("firmware version"), max_length=50, blank=True)
     iccid = models.CharField(_("ICCID"), max_length=20, blank=True)
     imsi = models.CharField(_("IMSI"), max_length=20, blank=True)
@@ -71,7 +74,9 @@ class ChargePoint(TimeStamped):
     # Owner settings (CP-4, SES-6).
     free_charging = models.BooleanField(_("free charging"), default=False)
     logbook_enabled = models.BooleanField(_("logbook"), default=False)
-    led_brightness = models.PositiveSmallIntegerField(_("LED brightness (%)"), null=True, blank=True)
+    led_brightness = models.PositiveSmallIntegerField(
+        _("LED brightness (%)"), null=True, blank=True
+    )
 
     # Address (CP-7).
     house_number = models.CharField(_("house number"), max_length=16, blank=True)
@@ -134,9 +139,13 @@ class Connector(models.Model):
         UNDER_VOLTAGE = "UnderVoltage", _("Under-voltage")
         WEAK_SIGNAL = "WeakSignal", _("Weak signal")
 
-    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="connectors")
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="connectors"
+    )
     connector_id = models.PositiveIntegerField(_("connector"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UNKNOWN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.UNKNOWN
+    )
     error_code = models.CharField(
         _("error code"), max_length=32, choices=ErrorCode.choices, default=ErrorCode.NO_ERROR
     )
@@ -152,7 +161,9 @@ class Connector(models.Model):
         verbose_name = _("connector")
         verbose_name_plural = _("connectors")
         constraints = [
-            models.UniqueConstraint(fields=["charge_point", "connector_id"], name="connector_unique_per_cp"),
+            models.UniqueConstraint(
+                fields=["charge_point", "connector_id"], name="connector_unique_per_cp"
+            ),
         ]
 
     def __str__(self):
@@ -179,7 +190,9 @@ class IdTag(TimeStamped):
     )
     alias = models.CharField(_("alias"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VIRTUAL)
-    tag_type = models.CharField(_("type"), max_length=16, choices=TagType.choices, default=TagType.OTHER)
+    tag_type = models.CharField(
+        _("type"), max_length=16, choices=TagType.choices, default=TagType.OTHER
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -187,7 +200,8 @@ class IdTag(TimeStamped):
     parent_id_tag = models.CharField(_("parent tag ID"), max_length=20, blank=True)
     # TAG-4: restrict a tag to some charge points; empty means wherever its user has rights.
     valid_charge_points = models.ManyToManyField(
-        ChargePoint, verbose_name=_("valid charge points"), blank=True, related_name="restricted_tags"
+        ChargePoint, verbose_name=_("valid charge points"), blank=True,
+        related_name="restricted_tags",
     )
 
     class Meta:
@@ -197,7 +211,8 @@ class IdTag(TimeStamped):
         constraints = [
             models.UniqueConstraint(Lower("id_tag"), name="idtag_unique_ci"),
             models.UniqueConstraint(
-                fields=["user"], condition=models.Q(is_favourite=True), name="idtag_one_favourite_per_user"
+                fields=["user"], condition=models.Q(is_favourite=True),
+                name="idtag_one_favourite_per_user",
             ),
         ]
 
@@ -221,8 +236,8 @@ class ChargerShare(TimeStamped):
         related_name="shares_received",
     )
     id_tag = models.ForeignKey(
-        IdTag, verbose_name=_("authorization tag"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="shares",
+        IdTag, verbose_name=_("authorization tag"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="shares",
     )
     access_code_hash = models.CharField(max_length=200)  # per-share secret, hashed
     expires_at = models.DateTimeField(_("expires"))
@@ -232,7 +247,10 @@ class ChargerShare(TimeStamped):
         ordering = ["-created_at"]
         verbose_name = _("share")
         verbose_name_plural = _("shares")
-        indexes = [models.Index(fields=["email", "expires_at"]), models.Index(fields=["charge_point", "expires_at"])]
+        indexes = [
+            models.Index(fields=["email", "expires_at"]),
+            models.Index(fields=["charge_point", "expires_at"]),
+        ]
 
     def __str__(self):
         return f"{self.charge_point} → {self.email}"
@@ -242,8 +260,12 @@ class ChargerShare(TimeStamped):
 
 
 class Favourite(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
-    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="favourited_by")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites"
+    )
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="favourited_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -267,14 +289,18 @@ class ChargerOperation(models.Model):
         TIMED_OUT = "timed_out", _("Timed out")
         OFFLINE = "offline", _("Offline")  # not connected: nothing was sent
 
-    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="operations")
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="operations"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="charger_operations",
     )
     action = models.CharField(_("action"), max_length=40)
     payload = models.JSONField(_("request"), default=dict)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
     response = models.JSONField(_("answer"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     message_id = models.CharField(max_length=64, blank=True)

@@ -30,7 +30,7 @@ def member_q(user) -> Q:
 def shared_q(user, at=None) -> Q:
     at = at or timezone.now()
     return Q(
-        Q(shares__recipient=user) | Q(shares__email__iexact=user.email),
+        Q(shares__recipient=user) | Q(shares__email__lower=user.email.lower()),
         shares__revoked_at__isnull=True,
         shares__expires_at__gt=at,
     )
@@ -70,7 +70,9 @@ def charger_tabs_for_user(user) -> dict[str, QuerySet[ChargePoint]]:
 
 
 def connector_list_for_user(user) -> QuerySet[Connector]:
-    return Connector.objects.filter(charge_point__in=charger_list_for_user(user)).select_related("charge_point")
+    return Connector.objects.filter(charge_point__in=charger_list_for_user(user)).select_related(
+        "charge_point"
+    )
 
 
 def operation_list_for_user(user) -> QuerySet[ChargerOperation]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,8 +202,13 @@ def charger_boot(*, pk: int, payload: dict) -> str:
     return status or ChargePoint.Registration.REJECTED
 
 
-def connector_status_update(*, pk: int, payload: dict, at: datetime | None = None) -> str | None:
-    """Store a StatusNotification (connector 0 = whole charger); returns the previous status."""
+def connector_status_update(*, pk: int, payload: dict, previous: str | None = None) -> tuple[bool, str | None]:
+    """Store a StatusNotification (connector 0 = whole charger).
+
+    Returns whether it was applied and the status it replaced. ``previous`` is the status
+    the caller's connection last stored for this connector: with it, the common case is
+    one UPDATE. Reports that arrive late (queued while offline) never overwrite newer ones.
+    """
     connector_id = payload["connectorId"]
     now = timezone.now()
     timestamp = parse_timestamp(payload.get("timestamp")) or now
@@ -216,22 +221,26 @@ def connector_status_update(*, pk: int, payload: dict, at: datetime | None = Non
         "status_timestamp": timestamp,
         "status_changed_at": now,
     }
-    with transaction.atomic(savepoint=False):
-        connector, created = Connector.objects.select_for_update().get_or_create(
-            charge_point_id=pk, connector_id=connector_id, defaults=values
+    not_newer = Q(status_timestamp__isnull=True) | Q(status_timestamp__lte=timestamp)
+    applied = False
+    if previous is not None:
+        applied = bool(
+            Connector.objects.filter(not_newer, charge_point_id=pk, connector_id=connector_id).update(**values)
         )
-        previous = None if created else connector.status
-        # Reports that arrive late (queued while offline) must not overwrite newer ones.
-        if not created and (
-            connector.status_timestamp is None or connector.status_timestamp <= timestamp
-        ):
-            for key, value in values.items():
-                setattr(connector, key, value)
-            connector.save(update_fields=list(values))
-    _push_charger(
-        pk, connector=connector_id, status=payload["status"], error_code=payload["errorCode"]
-    )
-    return previous
+    if not applied:
+        with transaction.atomic(savepoint=False):
+            connector, created = Connector.objects.select_for_update().get_or_create(
+                charge_point_id=pk, connector_id=connector_id, defaults=values
+            )
+            previous = None if created else connector.status
+            applied = created or connector.status_timestamp is None or connector.status_timestamp <= timestamp
+            if applied and not created:
+                for key, value in values.items():
+                    setattr(connector, key, value)
+                connector.save(update_fields=list(values))
+    if applied:
+        _push_charger(pk, connector=connector_id, status=payload["status"], error_code=payload["errorCode"])
+    return applied, previous
 
 
 def charger_diagnostics_status(*, pk: int, status: str) -> None:
@@ -388,7 +397,6 @@ def _length_errors(**values: tuple[str, int]) -> list[str]:
     ]
 
 
-@transaction.atomic
 def tag_create(
     *, id_tag: str, user=None, alias: str = "", kind: str = IdTag.Kind.PHYSICAL,
     tag_type: str = IdTag.TagType.OTHER, expires_at: datetime | None = None, note: str = "",

@@ -25,7 +25,9 @@ class OperationRequestApi(APIView):
         action = serializers.ChoiceField(choices=sorted(ocpp16.CENTRAL_ACTIONS))
         payload = serializers.DictField(required=False, default=dict)
 
-    @extend_schema(request=InputSerializer, responses={202: OperationOutputSerializer}, tags=["operations"])
+    @extend_schema(
+        request=InputSerializer, responses={202: OperationOutputSerializer}, tags=["operations"]
+    )
     def post(self, request, charge_point_id):
         charge_point = charger_get_for_user(request.user, charge_point_id, write=True)
         serializer = self.InputSerializer(data=request.data)

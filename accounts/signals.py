@@ -36,7 +36,7 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
     email = (credentials.get("email") or credentials.get("username") or "")[:254]
     ip, agent = _client(request)
     LoginEvent.objects.create(
-        user=User.objects.filter(email__iexact=email).first() if email else None,
+        user=User.objects.filter(email__lower=email.lower()).first() if email else None,
         email=email or "-", succeeded=False, channel=_channel(request),
         ip_address=ip, user_agent=agent,
     )

@@ -141,6 +141,18 @@ def _ts(ms: int) -> str:
     return (BASE_TIME + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# Message cycles of one charger. "realistic" has the proportions of the soak's traffic
+# (10,000 chargers: heartbeats 50 %, meter values 30 %, status 13 %, starts and stops 3 %
+# each); "transaction-heavy" doubles the share of transaction messages.
+MIXES = {
+    "realistic": ["start", "Charging", *(["hb", "mv", "hb"] * 3), *(["hb", "mv"] * 6), "stop", "Finishing",
+                  "Available", "Preparing"],
+    "heartbeat": ["hb"],
+    "transaction-heavy": ["start", "Charging", *(["mv", "mv", "hb"] * 3), "mv", "hb", "mv", "hb", "hb", "stop",
+                          "Finishing"],
+}
+
+
 class RawCharger:
     def __init__(self, ws, cp_id: str, tag: str, stats: Stats):
         self.ws, self.cp_id, self.tag, self.stats = ws, cp_id, tag, stats
@@ -186,24 +198,22 @@ class RawCharger:
                 {"value": "11000", "measurand": "Power.Active.Import", "unit": "W", "context": "Sample.Periodic"},
             ]}]})
 
-    async def full_speed(self, until: float):
-        """As fast as answers come, each call after the previous answer, in a cycle of 20
-        messages: 1 start, 1 stop, 2 status, 6 heartbeats, 10 meter values (heavier on
-        transactions than the realistic profile of the soak)."""
+    async def full_speed(self, until: float, mix: str = "realistic"):
+        """Each call sent as soon as the previous one is answered, cycling through ``MIXES``."""
         loop = asyncio.get_running_loop()
-        await self.start()
-        step = 0
+        steps = MIXES[mix]
         while loop.time() < until:
-            step = step % 20 + 1
-            if step == 20:
-                await self.stop()
-                await self.status("Finishing")
-                await self.status("Available")
-                await self.start()
-            elif step % 3 == 0:
-                await self.call("Heartbeat", {})
-            else:
-                await self.meter_values()
+            for step in steps:
+                if step == "start":
+                    await self.start()
+                elif step == "stop":
+                    await self.stop()
+                elif step == "hb":
+                    await self.call("Heartbeat", {})
+                elif step == "mv":
+                    await self.meter_values()
+                else:
+                    await self.status(step)
         if self.tx:
             await self.stop()
 

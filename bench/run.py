@@ -46,6 +46,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def setup_django():
     os.environ.update(SERVER_ENV)
+    # The orchestrator drops and recreates the database: no pooled connections here (the
+    # server keeps the production default, pooled).
+    os.environ["DATABASE_POOL"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "wccportal.settings"
     import django
 
@@ -55,7 +58,9 @@ def setup_django():
 def reset_database(chargers: int):
     """A fresh benchmark database with the chargers, one owner and a tag per charger."""
     import psycopg
+    from django.db import connections
 
+    connections.close_all()
     base, name = BENCH_DB.rsplit("/", 1)
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -82,7 +87,9 @@ def reset_database(chargers: int):
 class Proc:
     def __init__(self, args, name):
         log = (ROOT / "bench" / "results" / f"{name}.log").open("w")
-        self.p = subprocess.Popen(["taskset", "-c", "0", *args], cwd=ROOT, env={**os.environ, **SERVER_ENV},
+        env = {**os.environ, **SERVER_ENV}
+        env.pop("DATABASE_POOL", None)
+        self.p = subprocess.Popen(["taskset", "-c", "0", *args], cwd=ROOT, env=env,
                                   stdout=log, stderr=subprocess.STDOUT)
         self.name = name
 
@@ -149,7 +156,7 @@ async def connect_all(url, ids, make, concurrency=400):
     return [r for r in results if r is not None], failures
 
 
-async def full_speed(url: str, server: Proc, chargers: int, seconds: float) -> dict:
+async def full_speed(url: str, server: Proc, chargers: int, seconds: float, mix: str) -> dict:
     from loadgen import RawCharger, Stats, open_ws
 
     stats = Stats()
@@ -167,12 +174,12 @@ async def full_speed(url: str, server: Proc, chargers: int, seconds: float) -> d
     cpu0, t0 = server.cpu_seconds(), time.perf_counter()
     loop = asyncio.get_running_loop()
     until = loop.time() + seconds
-    await asyncio.gather(*[c.full_speed(until) for c in clients])
+    await asyncio.gather(*[c.full_speed(until, mix) for c in clients])
     elapsed = time.perf_counter() - t0
     cpu = server.cpu_seconds() - cpu0
     for c in clients:
         await c.ws.close()
-    return {"chargers": chargers, "connect_failures": failures, "seconds": round(elapsed, 1),
+    return {"mix": mix, "chargers": chargers, "connect_failures": failures, "seconds": round(elapsed, 1),
             "messages": stats.answered, "messages_per_s": round(stats.answered / elapsed),
             "server_cpu_percent": round(100 * cpu / elapsed), "actions": stats.summary()}
 
@@ -268,6 +275,8 @@ def main():
     parser.add_argument("--full-speed-chargers", type=int, default=200)
     parser.add_argument("--full-speed-seconds", type=float, default=60)
     parser.add_argument("--only", choices=["full-speed", "soak"], default=None)
+    parser.add_argument("--mixes", default="realistic,transaction-heavy",
+                        help="full-speed message mixes: realistic, transaction-heavy, heartbeat")
     parser.add_argument("--name", default="latest")
     args = parser.parse_args()
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
@@ -279,25 +288,27 @@ def main():
 
     report = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     if args.only in (None, "full-speed"):
-        port = 8901
-        ref = start_reference(port)
-        try:
-            report["reference_full_speed"] = asyncio.run(full_speed(f"ws://127.0.0.1:{port}", ref,
-                                                                    args.full_speed_chargers, args.full_speed_seconds))
-        finally:
-            ref.stop()
-        print("reference:", report["reference_full_speed"]["messages_per_s"], "msg/s", flush=True)
-        reset_database(args.full_speed_chargers)
-        connections.close_all()
-        server = start_platform(8902)
-        try:
-            report["platform_full_speed"] = asyncio.run(full_speed("ws://127.0.0.1:8902/ocpp", server,
-                                                                   args.full_speed_chargers, args.full_speed_seconds))
-        finally:
-            server.stop()
-        print("platform:", report["platform_full_speed"]["messages_per_s"], "msg/s", flush=True)
-        report["full_speed_ratio"] = round(
-            report["platform_full_speed"]["messages_per_s"] / report["reference_full_speed"]["messages_per_s"], 2)
+        for mix in args.mixes.split(","):
+            ref = start_reference(8901)
+            try:
+                reference = asyncio.run(full_speed("ws://127.0.0.1:8901", ref, args.full_speed_chargers,
+                                                   args.full_speed_seconds, mix))
+            finally:
+                ref.stop()
+            reset_database(args.full_speed_chargers)
+            connections.close_all()
+            server = start_platform(8902)
+            try:
+                platform = asyncio.run(full_speed("ws://127.0.0.1:8902/ocpp", server, args.full_speed_chargers,
+                                                  args.full_speed_seconds, mix))
+            finally:
+                server.stop()
+            report[f"full_speed_{mix}"] = {
+                "reference": reference, "platform": platform,
+                "ratio": round(platform["messages_per_s"] / reference["messages_per_s"], 2),
+            }
+            print(f"{mix}: reference {reference['messages_per_s']} msg/s, platform {platform['messages_per_s']} msg/s",
+                  flush=True)
     if args.only in (None, "soak"):
         reset_database(args.chargers)
         connections.close_all()

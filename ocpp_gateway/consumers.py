@@ -72,6 +72,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self.pending: dict[str, tuple[asyncio.Future, str]] = {}
         self.call_lock = asyncio.Lock()
         self.tasks: set[asyncio.Task] = set()
+        # Last status stored per connector by this connection (spares a read per report).
+        self.connector_status: dict[int, str] = {}
         self.group = chargers.charger_group(self.charge_point_id)
         # The newest authenticated connection wins: older sockets of this id close.
         await self.channel_layer.group_send(

@@ -166,21 +166,10 @@ class BatchWriter:
     @staticmethod
     def _apply(batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None, *, isolate: bool):
         from chargers.services import chargers_seen
-        from ocpp_gateway.models import OcppFrame
         from sessions_app.services import meter_values_store
 
         if frames:
-            OcppFrame.objects.bulk_create(
-                [
-                    OcppFrame(
-                        charge_point_id=f.charge_point_id[:64], direction=f.direction,
-                        message_type=f.message_type, action=f.action[:40],
-                        message_id=f.message_id[:64], payload=f.payload, created_at=f.created_at,
-                    )
-                    for f in frames
-                ],
-                batch_size=1000,
-            )
+            _store_frames(frames)
         results: list[tuple[bool, object]] = []
         meters = [job.meter for job in batch if job.meter is not None]
         meter_error = None
@@ -209,6 +198,30 @@ class BatchWriter:
             at = timezone.now()
             chargers_seen(pks=list(seen), heartbeat_pks=[pk for pk, hb in seen.items() if hb], at=at)
         return results
+
+
+_FRAME_COLUMNS = ("charge_point_id", "direction", "message_type", "action", "message_id", "payload", "created_at")
+
+
+def _store_frames(frames: list[Frame]) -> None:
+    """The frame log is the largest write: COPY on PostgreSQL, a bulk insert elsewhere."""
+    from ocpp_gateway.models import OcppFrame
+
+    rows = [
+        (f.charge_point_id[:64], f.direction, f.message_type, f.action[:40], f.message_id[:64],
+         f.payload.replace("\x00", ""), f.created_at)
+        for f in frames
+    ]
+    if connection.vendor == "postgresql":
+        columns = ", ".join(_FRAME_COLUMNS)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {OcppFrame._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - fixed names
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    OcppFrame.objects.bulk_create([OcppFrame(**dict(zip(_FRAME_COLUMNS, row, strict=True))) for row in rows],
+                                  batch_size=1000)
 
 
 def _close_connection():

@@ -51,7 +51,7 @@ def authorize(*, charge_point: ChargePoint, id_tag: str, at: datetime | None = N
     at = at or timezone.now()
     restrictions = IdTag.valid_charge_points.through.objects.filter(idtag_id=OuterRef("pk"))
     tag = (
-        IdTag.objects.filter(id_tag__iexact=id_tag).select_related("user")
+        IdTag.objects.filter(id_tag__lower=id_tag.lower()).select_related("user")
         .annotate(restricted=Exists(restrictions),
                   valid_here=Exists(restrictions.filter(chargepoint_id=charge_point.pk)))
         .first()

@@ -367,14 +367,18 @@ def tag_authorize(*, charge_point_pk: int, id_tag: str) -> dict:
     return {"idTagInfo": authorization.authorize(charge_point=cp, id_tag=id_tag).id_tag_info()}
 
 
-def status_notification(*, charge_point_pk: int, payload: dict) -> dict:
-    """Handle StatusNotification: the connector's state, then the session log it implies."""
+def status_notification(*, charge_point_pk: int, payload: dict, previous: str | None = None) -> bool:
+    """Handle StatusNotification: the connector's state, then the session log it implies.
+
+    Returns whether the report was applied (a late one is stored nowhere but the frame log).
+    """
     from chargers.services import connector_status_update
 
-    previous = connector_status_update(pk=charge_point_pk, payload=payload)
-    session_status_event(
-        charge_point_pk=charge_point_pk, connector_id=payload["connectorId"], status=payload["status"],
-        previous=previous, at=parse_timestamp(payload.get("timestamp")) or timezone.now(),
-        error_code=payload["errorCode"],
-    )
-    return {}
+    applied, previous = connector_status_update(pk=charge_point_pk, payload=payload, previous=previous)
+    if applied:
+        session_status_event(
+            charge_point_pk=charge_point_pk, connector_id=payload["connectorId"], status=payload["status"],
+            previous=previous, at=parse_timestamp(payload.get("timestamp")) or timezone.now(),
+            error_code=payload["errorCode"],
+        )
+    return applied

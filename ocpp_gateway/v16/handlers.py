@@ -29,7 +29,12 @@ async def heartbeat(ctx, payload: dict) -> dict:
 
 
 async def status_notification(ctx, payload: dict) -> dict:
-    return await ctx.writer.run(sessions.status_notification, charge_point_pk=ctx.pk, payload=payload)
+    connector = payload["connectorId"]
+    applied = await ctx.writer.run(sessions.status_notification, charge_point_pk=ctx.pk, payload=payload,
+                                   previous=ctx.connector_status.get(connector))
+    if applied:
+        ctx.connector_status[connector] = payload["status"]
+    return {}
 
 
 async def authorize(ctx, payload: dict) -> dict:

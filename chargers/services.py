@@ -7,19 +7,19 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wccportal.errors import DomainError
-from wccportal.lib import crypto, ocpp16
+from wccportal.lib import crypto, ocpp16, sql
 from wccportal.lib.realtime import group_send_on_commit
 
 from .models import ChargePoint, ChargerOperation, Connector, IdTag
@@ -155,11 +155,17 @@ def charger_disconnected(*, pk: int, connection_id: str) -> bool:
 
 
 def chargers_seen(*, pks: list[int], heartbeat_pks: list[int], at: datetime) -> None:
-    """Record, in two statements for any number of chargers, that they were heard from."""
+    """Record, in two statements for any number of chargers, that they were heard from.
+
+    Rows another transaction holds (a boot, a connect) are skipped, not waited for: that
+    transaction writes the same times, and waiting could deadlock with it.
+    """
     if pks:
-        ChargePoint.objects.filter(pk__in=pks).update(last_seen_at=at, is_online=True)
-    if heartbeat_pks:
-        ChargePoint.objects.filter(pk__in=heartbeat_pks).update(last_heartbeat_at=at)
+        free = ChargePoint.objects.select_for_update(skip_locked=True).filter(pk__in=pks).values("pk")
+        with transaction.atomic():
+            ChargePoint.objects.filter(pk__in=free).update(last_seen_at=at, is_online=True)
+            if heartbeat_pks:
+                ChargePoint.objects.filter(pk__in=free.filter(pk__in=heartbeat_pks)).update(last_heartbeat_at=at)
 
 
 def chargers_sweep_offline() -> int:
@@ -221,12 +227,9 @@ def connector_status_update(*, pk: int, payload: dict, previous: str | None = No
         "status_timestamp": timestamp,
         "status_changed_at": now,
     }
-    not_newer = Q(status_timestamp__isnull=True) | Q(status_timestamp__lte=timestamp)
     applied = False
     if previous is not None:
-        applied = bool(
-            Connector.objects.filter(not_newer, charge_point_id=pk, connector_id=connector_id).update(**values)
-        )
+        applied = _connector_status_sql(pk, connector_id, values) == 1
     if not applied:
         with transaction.atomic(savepoint=False):
             connector, created = Connector.objects.select_for_update().get_or_create(
@@ -241,6 +244,19 @@ def connector_status_update(*, pk: int, payload: dict, previous: str | None = No
     if applied:
         _push_charger(pk, connector=connector_id, status=payload["status"], error_code=payload["errorCode"])
     return applied, previous
+
+
+def _connector_status_sql(pk: int, connector_id: int, values: dict) -> int:
+    """UPDATE the connector unless it holds a newer report (hot path, see wccportal.lib.sql)."""
+    table = Connector._meta.db_table
+    return sql.execute(
+        f"UPDATE {table} SET status = %s, error_code = %s, info = %s, vendor_id = %s, vendor_error_code = %s, "  # noqa: S608
+        "status_timestamp = %s, status_changed_at = %s "
+        "WHERE charge_point_id = %s AND connector_id = %s AND (status_timestamp IS NULL OR status_timestamp <= %s)",
+        [values["status"], values["error_code"], values["info"], values["vendor_id"], values["vendor_error_code"],
+         sql.dt_param(values["status_timestamp"]), sql.dt_param(values["status_changed_at"]), pk, connector_id,
+         sql.dt_param(values["status_timestamp"])],
+    )
 
 
 def charger_diagnostics_status(*, pk: int, status: str) -> None:
@@ -260,7 +276,7 @@ def parse_timestamp(value) -> datetime | None:
     except (ValueError, AttributeError):
         return None
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.utc)
+        parsed = timezone.make_aware(parsed, UTC)
     return parsed
 
 

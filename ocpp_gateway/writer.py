@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 FRAME_FLUSH_SECONDS = 0.25
 SEEN_FLUSH_SECONDS = 5.0
+DB_THREADS = 3
 
 
 @dataclass
@@ -62,7 +64,9 @@ class BatchWriter:
         loop = asyncio.get_running_loop()
         # One dedicated thread keeps its database connection across batches: recycling it
         # around every call, as database_sync_to_async does, costs more than the batch.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-db")
+        # SQLite has one writer at a time: more threads would only queue for its lock.
+        self.threads = 1 if connection.vendor == "sqlite" else DB_THREADS
+        self.executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="gateway-db")
         self.task = loop.create_task(self._run())
         install_publisher(loop)
         self.batches = 0
@@ -95,10 +99,19 @@ class BatchWriter:
         await future
 
     async def close(self) -> None:
-        """Stop the loop and release the database connection (tests, shutdown)."""
+        """Stop the loop and release the database connections (tests, shutdown)."""
         self.task.cancel()
         await asyncio.gather(self.task, return_exceptions=True)
-        await asyncio.get_running_loop().run_in_executor(self.executor, _close_connection)
+        # Connections belong to their threads: each thread closes its own. The barrier makes
+        # the pool run one of these on every thread.
+        barrier = threading.Barrier(self.threads)
+
+        def close_own():
+            _close_connection()
+            barrier.wait(timeout=10)
+
+        for _ in range(self.threads):
+            self.executor.submit(close_own)
         self.executor.shutdown(wait=True)
 
     async def flush(self) -> None:
@@ -107,33 +120,47 @@ class BatchWriter:
 
     # -- the loop ----------------------------------------------------------------------------
 
+    async def _collect(self):
+        try:
+            batch = [await asyncio.wait_for(self.queue.get(), FRAME_FLUSH_SECONDS)]
+        except TimeoutError:
+            batch = []
+        while batch and len(batch) < MAX_BATCH and not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+        frames, self.frames = self.frames, []
+        seen = None
+        now = time.monotonic()
+        if self.seen and now - self._last_seen_flush >= SEEN_FLUSH_SECONDS:
+            seen, self.seen = self.seen, {}
+            self._last_seen_flush = now
+        return batch, frames, seen
+
     async def _run(self):
+        # Several batches may be in flight, one per database thread: while one waits for
+        # PostgreSQL another runs. A charger has at most one message in flight (it waits
+        # for each answer), so its own messages still apply in order.
+        slots = asyncio.Semaphore(self.threads)
+        loop = asyncio.get_running_loop()
         while True:
-            try:
-                first = await asyncio.wait_for(self.queue.get(), FRAME_FLUSH_SECONDS)
-                batch = [first]
-            except TimeoutError:
-                batch = []
-            while batch and len(batch) < MAX_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            frames, self.frames = self.frames, []
-            seen = None
-            now = time.monotonic()
-            if self.seen and now - self._last_seen_flush >= SEEN_FLUSH_SECONDS:
-                seen, self.seen = self.seen, {}
-                self._last_seen_flush = now
+            await slots.acquire()
+            batch, frames, seen = await self._collect()
             if not batch and not frames and not seen:
+                slots.release()
                 continue
-            try:
-                results = await asyncio.get_running_loop().run_in_executor(
-                    self.executor, self._execute, batch, frames, seen
-                )
-            except Exception as exc:  # the whole transaction failed: every waiter learns it
-                log.exception("gateway batch of %d jobs failed", len(batch))
-                for job in batch:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
-                continue
+            task = loop.create_task(self._process(batch, frames, seen))
+            task.add_done_callback(lambda _task: slots.release())
+
+    async def _process(self, batch, frames, seen):
+        loop = asyncio.get_running_loop()
+        try:
+            results = await loop.run_in_executor(self.executor, self._execute, batch, frames)
+        except Exception as exc:  # the whole transaction failed: every waiter learns it
+            log.exception("gateway batch of %d jobs failed", len(batch))
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(exc)
+            results = None
+        if results is not None:
             for job, (ok, value) in zip(batch, results, strict=True):
                 if job.future.done():
                     continue
@@ -143,19 +170,24 @@ class BatchWriter:
                     job.future.set_exception(value)
             self.batches += 1
             self.jobs_done += len(batch)
+        if seen:
+            try:
+                await loop.run_in_executor(self.executor, _store_seen, seen)
+            except Exception:
+                log.exception("recording when %d chargers were seen failed", len(seen))
 
     @classmethod
-    def _execute(cls, batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None):
+    def _execute(cls, batch: list[Job], frames: list[Frame]):
         """One transaction for the whole batch. Jobs run without savepoints (two round trips
         each); if one fails, the batch is rolled back and replayed with a savepoint per job,
         so one charger's bad message never costs the others their answer."""
         try:
             try:
                 with transaction.atomic():
-                    return cls._apply(batch, frames, seen, isolate=False)
+                    return cls._apply(batch, frames, isolate=False)
             except _JobFailed:
                 with transaction.atomic():
-                    return cls._apply(batch, frames, seen, isolate=True)
+                    return cls._apply(batch, frames, isolate=True)
         except Exception:
             close_old_connections()  # a broken connection is replaced on the next batch
             raise
@@ -164,8 +196,7 @@ class BatchWriter:
                 connection.close()
 
     @staticmethod
-    def _apply(batch: list[Job], frames: list[Frame], seen: dict[int, bool] | None, *, isolate: bool):
-        from chargers.services import chargers_seen
+    def _apply(batch: list[Job], frames: list[Frame], *, isolate: bool):
         from sessions_app.services import meter_values_store
 
         if frames:
@@ -194,10 +225,13 @@ class BatchWriter:
                     raise _JobFailed from exc
                 log.exception("gateway job %s failed", getattr(job.func, "__name__", job.func))
                 results.append((False, exc))
-        if seen:
-            at = timezone.now()
-            chargers_seen(pks=list(seen), heartbeat_pks=[pk for pk, hb in seen.items() if hb], at=at)
         return results
+
+
+def _store_seen(seen: dict[int, bool]) -> None:
+    from chargers.services import chargers_seen
+
+    chargers_seen(pks=list(seen), heartbeat_pks=[pk for pk, hb in seen.items() if hb], at=timezone.now())
 
 
 _FRAME_COLUMNS = ("charge_point_id", "direction", "message_type", "action", "message_id", "payload", "created_at")

@@ -4,7 +4,8 @@ A driver sees their own sessions; an owner (or organisation user) sees every ses
 their chargers; a group owner sees the sessions on the group's chargers; staff see all.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from chargers.selectors import owned_q
 
-from .models import ChargingSession
+from .models import ChargingSession, SessionEvent
 
 
 def session_list_for_user(user) -> QuerySet[ChargingSession]:
@@ -37,6 +38,32 @@ def session_get_for_user(user, session_id: int) -> ChargingSession:
         return session_list_for_user(user).get(pk=session_id)
     except (ChargingSession.DoesNotExist, ValueError, TypeError):
         raise Http404("No such session.") from None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    kind: str
+    label: str
+    detail: str = ""
+
+
+def session_log(session: ChargingSession) -> list[LogEntry]:
+    """The session's timed log (SES-9): what the session row says (authorized, started,
+    stopped) merged with the events derived from the charger's status reports."""
+    kinds = dict(SessionEvent.Kind.choices)
+    entries = [
+        LogEntry(session.started_at, "authorized", kinds["authorized"],
+                 f"{session.id_tag}: {session.authorization_status}"),
+        LogEntry(session.started_at, "charging_started", kinds["charging_started"]),
+    ]
+    if session.stopped_at:
+        entries.append(LogEntry(session.stopped_at, "stopped", kinds["stopped"], session.stop_reason))
+    if session.plugged_out_at:
+        entries.append(LogEntry(session.plugged_out_at, "vehicle_disconnected", kinds["vehicle_disconnected"]))
+    entries += [LogEntry(e.at, e.kind, e.get_kind_display(), e.detail) for e in session.events.all()]
+    order = {"vehicle_connected": 0, "authorized": 1, "charging_started": 2}
+    return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 3)))
 
 
 def session_active_for_user(user) -> ChargingSession | None:

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from billing.pricing import SessionFacts, TariffSnapshot, price_session
@@ -20,7 +19,7 @@ from chargers.models import ChargePoint
 from chargers.services import parse_timestamp
 from wccportal.lib.realtime import group_send_on_commit
 
-from . import authorization
+from . import authorization, hotpath
 from .models import ChargingSession, MeterValue, SessionEvent, UnmatchedStop
 
 log = logging.getLogger(__name__)
@@ -32,13 +31,15 @@ SOC = "SoC"
 
 def tariff_snapshot_for(charge_point: ChargePoint) -> TariffSnapshot | None:
     """The tariff in force at a charger now: its group's (TAR-3)."""
-    from groups.models import GroupCharger
+    tariff_id = ChargePoint.objects.filter(pk=charge_point.pk).values_list(
+        "group_link__group__tariff_id", flat=True).first()
+    return tariff_snapshot_for_id(tariff_id)
 
-    try:
-        link = charge_point.group_link  # select_related by callers on hot paths
-    except GroupCharger.DoesNotExist:
-        return None
-    tariff = link.group.tariff
+
+def tariff_snapshot_for_id(tariff_id: int | None) -> TariffSnapshot | None:
+    from groups.models import Tariff
+
+    tariff = Tariff.objects.filter(pk=tariff_id).first() if tariff_id else None
     if tariff is None:
         return None
     return TariffSnapshot(
@@ -50,61 +51,49 @@ def tariff_snapshot_for(charge_point: ChargePoint) -> TariffSnapshot | None:
     )
 
 
-def _answer_start(session: ChargingSession) -> dict:
-    info = {"status": session.authorization_status}
-    return {"transactionId": session.pk, "idTagInfo": info}
-
-
 def session_start(*, charge_point_pk: int, payload: dict, source: str | None = None) -> dict:
-    """Handle StartTransaction; returns the StartTransaction.conf payload."""
+    """Handle StartTransaction; returns the StartTransaction.conf payload.
+
+    A retried start (same connector, tag, start time and meter start) is answered with the
+    transaction it created. A transaction still open on the connector lost its stop: it is
+    closed at the new start. Both are found by one query.
+    """
     started_at = parse_timestamp(payload["timestamp"]) or timezone.now()
-    key = {
-        "charge_point_id": charge_point_pk, "connector_id": payload["connectorId"],
-        "id_tag": payload["idTag"], "started_at": started_at, "meter_start": payload["meterStart"],
-    }
-    existing = ChargingSession.objects.filter(**key).only("pk", "authorization_status").first()
-    if existing is not None:
-        return _answer_start(existing)
-    # No savepoint of its own: the same start racing in from another worker makes the
-    # unique fingerprint fail; the gateway then replays this job and the check above
-    # answers it like the first one.
+    connector_id, id_tag, meter_start = payload["connectorId"], payload["idTag"], payload["meterStart"]
     with transaction.atomic(savepoint=False):
-        session, decision = _create_session(key, payload, source)
-    answer = {"transactionId": session.pk, "idTagInfo": decision.id_tag_info()}
+        # No savepoint of its own: the same start racing in from another worker makes the
+        # unique fingerprint fail; the gateway then replays this job and finds it here.
+        rows = hotpath.open_or_same_sessions(charge_point_pk, connector_id, id_tag, started_at, meter_start)
+        for pk, _status, auth_status, same in rows:
+            if same:
+                return {"transactionId": pk, "idTagInfo": {"status": auth_status}}
+        for stale in ChargingSession.objects.filter(pk__in=[row[0] for row in rows]):
+            _close_superseded(stale, started_at)
+        facts, tariff_id = hotpath.charger_facts(charge_point_pk)
+        decision = authorization.authorize(charge_point=facts, id_tag=id_tag, at=started_at)
+        tariff = tariff_snapshot_for_id(tariff_id)
+        if source is None:
+            source = ChargingSession.Source.FREE if decision.reason == "free_charging" else ChargingSession.Source.RFID
+        session = ChargingSession.objects.create(
+            charge_point_id=charge_point_pk, connector_id=connector_id, id_tag=id_tag, started_at=started_at,
+            meter_start=meter_start, tag_id=decision.tag_id, user_id=decision.user_id, source=source,
+            authorization_status=decision.status, reservation_id=payload.get("reservationId"),
+            last_meter_wh=meter_start, received_start_at=timezone.now(),
+            tariff_snapshot=tariff.to_dict() if tariff else None, currency=tariff.currency if tariff else "",
+        )
     _push_session(session)
-    return answer
+    return {"transactionId": session.pk, "idTagInfo": decision.id_tag_info()}
 
 
-def _create_session(key: dict, payload: dict, source: str | None):
-    cp = ChargePoint.objects.select_related("group_link__group__tariff").get(pk=key["charge_point_id"])
-    decision = authorization.authorize(charge_point=cp, id_tag=key["id_tag"], at=key["started_at"])
-    # A connector has one open transaction: one still open here lost its stop.
-    for stale in ChargingSession.objects.select_for_update().filter(
-        charge_point=cp, connector_id=key["connector_id"], status=ChargingSession.Status.ACTIVE
-    ):
-        stale.status = ChargingSession.Status.COMPLETED
-        stale.stopped_at = max(key["started_at"], stale.started_at)
-        stale.meter_stop = stale.last_meter_wh if stale.last_meter_wh is not None else stale.meter_start
-        stale.stop_reason = "Superseded"
-        stale.save(update_fields=["status", "stopped_at", "meter_stop", "stop_reason", "updated_at"])
-        _price(stale)
-    tariff = tariff_snapshot_for(cp)
-    if source is None:
-        source = ChargingSession.Source.FREE if decision.reason == "free_charging" else ChargingSession.Source.RFID
-    session = ChargingSession.objects.create(
-        **key, tag=decision.tag, user_id=decision.user_id, source=source,
-        authorization_status=decision.status, reservation_id=payload.get("reservationId"),
-        last_meter_wh=key["meter_start"], received_start_at=timezone.now(),
-        tariff_snapshot=tariff.to_dict() if tariff else None, currency=tariff.currency if tariff else "",
-    )
-    SessionEvent.objects.bulk_create(
-        [
-            SessionEvent(session=session, kind=SessionEvent.Kind.AUTHORIZED, at=key["started_at"],
-                         detail=f"{key['id_tag']}: {decision.status}"),
-            SessionEvent(session=session, kind=SessionEvent.Kind.CHARGING_STARTED, at=key["started_at"]),
-        ]
-    )
-    return session, decision
+def _close_superseded(stale: ChargingSession, at: datetime) -> None:
+    stale.status = ChargingSession.Status.COMPLETED
+    stale.stopped_at = max(at, stale.started_at)
+    stale.meter_stop = stale.last_meter_wh if stale.last_meter_wh is not None else stale.meter_start
+    stale.stop_reason = "Superseded"
+    _price(stale, save=False)
+    stale.save(update_fields=["status", "stopped_at", "meter_stop", "stop_reason", "currency", "cost_energy",
+                              "cost_time", "cost_connection", "cost_parking", "total_cost", "priced_at",
+                              "updated_at"])
 
 
 def _number(value: str) -> float | None:
@@ -230,6 +219,11 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
     return len(all_rows)
 
 
+_STOP_FIELDS = ["status", "meter_stop", "last_meter_wh", "stopped_at", "received_stop_at", "stop_reason",
+                "stop_id_tag", "current_power_w", "max_power_w", "currency", "cost_energy", "cost_time",
+                "cost_connection", "cost_parking", "total_cost", "priced_at", "updated_at"]
+
+
 def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
     """Handle StopTransaction: always answered; unknown transactions kept for reconciliation."""
     stopped_at = parse_timestamp(payload["timestamp"]) or timezone.now()
@@ -239,6 +233,8 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
         session = (
             ChargingSession.objects.select_for_update()
             .filter(pk=tx_id, charge_point_id=charge_point_pk)
+            .only("charge_point_id", "connector_id", "user_id", "id_tag", "authorization_status", "started_at",
+                  "meter_start", "tariff_snapshot", "plugged_out_at", *_STOP_FIELDS)
             .first()
         )
         if session is None:
@@ -267,20 +263,15 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
         session.current_power_w = 0
         session.max_power_w = _max_power_w(session)
         _price(session, save=False)
-        session.save()
-        SessionEvent.objects.create(
-            session=session, kind=SessionEvent.Kind.STOPPED, at=session.stopped_at, detail=session.stop_reason
-        )
+        session.save(update_fields=_STOP_FIELDS)
     _push_session(session)
     return _stop_answer(charge_point_pk, id_tag, session)
 
 
 def _max_power_w(session: ChargingSession) -> float | None:
     """The highest power sampled during the session (whole-charger values, W or kW)."""
-    rows = MeterValue.objects.filter(session=session, measurand=POWER, phase="").values("unit").annotate(
-        top=Max("value")
-    )
-    values = [r["top"] * (1000 if r["unit"] == "kW" else 1) for r in rows if r["top"] is not None]
+    values = [top * (1000 if unit == "kW" else 1) for unit, top in hotpath.max_power_by_unit(session.pk, POWER)
+              if top is not None]
     return max([*values, session.max_power_w or 0]) or None
 
 
@@ -290,8 +281,7 @@ def _stop_answer(charge_point_pk: int, id_tag: str, session: ChargingSession | N
     if session is not None and id_tag.lower() == session.id_tag.lower():
         # The tag that started the session was decided then; the answer is informative.
         return {"idTagInfo": {"status": session.authorization_status}}
-    cp = ChargePoint.objects.get(pk=charge_point_pk)
-    return {"idTagInfo": authorization.authorize(charge_point=cp, id_tag=id_tag).id_tag_info()}
+    return tag_authorize(charge_point_pk=charge_point_pk, id_tag=id_tag)
 
 
 def _price(session: ChargingSession, *, save: bool = True) -> None:
@@ -330,7 +320,12 @@ def session_status_event(*, charge_point_pk: int, connector_id: int, status: str
     """Derive the session log from connector status changes (vehicle connected, suspended…)."""
     if connector_id == 0 or status == previous:
         return
-    if status not in _STATUS_EVENTS and not (status == "Available" and previous == "Finishing"):
+    if status == "Available" and previous == "Finishing":
+        # The plug-out time of the connector's last session (shown in its log and history).
+        hotpath.set_plugged_out(charge_point_pk, connector_id, at)
+        return
+    resumed = status == "Charging" and previous in ("SuspendedEV", "SuspendedEVSE")
+    if not (resumed or status in ("SuspendedEV", "SuspendedEVSE", "Faulted")):
         return  # nothing for the session log: spare the query
     session = (
         ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id)
@@ -348,7 +343,6 @@ def session_status_event(*, charge_point_pk: int, connector_id: int, status: str
     elif status == "Available" and previous == "Finishing" and session.plugged_out_at is None:
         session.plugged_out_at = max(at, session.stopped_at or at)
         session.save(update_fields=["plugged_out_at", "updated_at"])
-        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.VEHICLE_DISCONNECTED, at=at)
 
 
 def _push_session(session: ChargingSession) -> None:
@@ -363,8 +357,8 @@ def _push_session(session: ChargingSession) -> None:
 
 def tag_authorize(*, charge_point_pk: int, id_tag: str) -> dict:
     """Handle Authorize (TAG-5); returns the Authorize.conf payload."""
-    cp = ChargePoint.objects.get(pk=charge_point_pk)
-    return {"idTagInfo": authorization.authorize(charge_point=cp, id_tag=id_tag).id_tag_info()}
+    facts, _tariff_id = hotpath.charger_facts(charge_point_pk)
+    return {"idTagInfo": authorization.authorize(charge_point=facts, id_tag=id_tag).id_tag_info()}
 
 
 def status_notification(*, charge_point_pk: int, payload: dict, previous: str | None = None) -> bool:

@@ -161,11 +161,6 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
             SessionEvent.objects.bulk_create([
                 SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_CONNECTED,
                              at=start - timedelta(minutes=1)),
-                SessionEvent(session=session, kind=SessionEvent.Kind.AUTHORIZED, at=start),
-                SessionEvent(session=session, kind=SessionEvent.Kind.CHARGING_STARTED, at=start),
-                SessionEvent(session=session, kind=SessionEvent.Kind.STOPPED, at=stop),
-                SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_DISCONNECTED,
-                             at=session.plugged_out_at),
             ])
             meter[cp_id] = session.meter_stop
             created += 1

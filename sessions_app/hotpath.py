@@ -1,0 +1,65 @@
+"""Hand-written SQL of the session services' hottest statements (see wccportal.lib.sql).
+
+Each function has an ORM twin in tests/gateway/test_hotpath.py proving they agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chargers.models import ChargePoint
+from groups.models import Group, GroupCharger
+from wccportal.lib import sql
+
+from . import authorization
+from .models import ChargingSession, MeterValue
+
+SESSIONS = ChargingSession._meta.db_table
+CHARGERS = ChargePoint._meta.db_table
+
+
+def open_or_same_sessions(cp_pk: int, connector_id: int, id_tag: str, started_at: datetime, meter_start: int):
+    """Sessions open on the connector, or with this start's fingerprint, locked:
+    rows of (pk, status, authorization_status, is_the_same_start)."""
+    started = sql.dt_param(started_at)
+    rows = sql.fetchall(
+        f"SELECT id, status, authorization_status, "  # noqa: S608 - table names from the models
+        f"CASE WHEN id_tag = %s AND started_at = %s AND meter_start = %s THEN 1 ELSE 0 END "
+        f"FROM {SESSIONS} WHERE charge_point_id = %s AND connector_id = %s "
+        f"AND (status = %s OR (id_tag = %s AND started_at = %s AND meter_start = %s)){sql.for_update()}",
+        [id_tag, started, meter_start, cp_pk, connector_id, ChargingSession.Status.ACTIVE, id_tag, started,
+         meter_start],
+    )
+    return [(pk, status, auth, bool(same)) for pk, status, auth, same in rows]
+
+
+def charger_facts(cp_pk: int) -> tuple[authorization.ChargerFacts, int | None]:
+    """What authorization needs of a charger, and the tariff of its group."""
+    row = sql.fetchone(
+        f"SELECT cp.owner_id, cp.organisation_id, cp.free_charging, g.tariff_id FROM {CHARGERS} cp "  # noqa: S608
+        f"LEFT JOIN {GroupCharger._meta.db_table} gc ON gc.charge_point_id = cp.id "
+        f"LEFT JOIN {Group._meta.db_table} g ON g.id = gc.group_id WHERE cp.id = %s",
+        [cp_pk],
+    )
+    if row is None:
+        raise ChargePoint.DoesNotExist(cp_pk)
+    owner_id, organisation_id, free_charging, tariff_id = row
+    return authorization.ChargerFacts(cp_pk, owner_id, organisation_id, bool(free_charging)), tariff_id
+
+
+def set_plugged_out(cp_pk: int, connector_id: int, at: datetime) -> int:
+    """Plug-out time of the connector's latest session, if it is finished and has none."""
+    return sql.execute(
+        f"UPDATE {SESSIONS} SET plugged_out_at = %s WHERE id = ("  # noqa: S608
+        f"SELECT id FROM {SESSIONS} WHERE charge_point_id = %s AND connector_id = %s "
+        f"ORDER BY started_at DESC LIMIT 1) AND status = %s AND plugged_out_at IS NULL",
+        [sql.dt_param(at), cp_pk, connector_id, ChargingSession.Status.COMPLETED],
+    )
+
+
+def max_power_by_unit(session_pk: int, measurand: str) -> list[tuple[str, float | None]]:
+    return sql.fetchall(
+        f"SELECT unit, MAX(value) FROM {MeterValue._meta.db_table} "  # noqa: S608
+        "WHERE session_id = %s AND measurand = %s AND phase = '' GROUP BY unit",
+        [session_pk, measurand],
+    )

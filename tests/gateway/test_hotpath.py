@@ -1,0 +1,90 @@
+"""The hand-written SQL of the gateway's hot path agrees with its ORM twin."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from chargers.models import ChargePoint, Connector, IdTag
+from chargers.services import _connector_status_sql
+from sessions_app import hotpath
+from sessions_app.authorization import _tag_row
+from sessions_app.models import ChargingSession, MeterValue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_open_or_same_sessions_matches_the_orm(charger, tags):
+    start = timezone.now().replace(microsecond=123000)
+    open_one = ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="OWNER1",
+                                              started_at=start, meter_start=10)
+    done = ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="OWNER1",
+                                          started_at=start - timedelta(hours=1), meter_start=5, status="completed")
+    rows = hotpath.open_or_same_sessions(charger.pk, 1, "OWNER1", start - timedelta(hours=1), 5)
+    orm = ChargingSession.objects.filter(
+        Q(status="active") | Q(id_tag="OWNER1", started_at=start - timedelta(hours=1), meter_start=5),
+        charge_point=charger, connector_id=1)
+    assert sorted(r[0] for r in rows) == sorted(orm.values_list("pk", flat=True)) == sorted([open_one.pk, done.pk])
+    assert {r[0]: r[3] for r in rows} == {open_one.pk: False, done.pk: True}
+
+
+def test_charger_facts_match_the_orm(group_charger, charger):
+    for cp in (group_charger, charger):
+        facts, tariff_id = hotpath.charger_facts(cp.pk)
+        orm = ChargePoint.objects.filter(pk=cp.pk).values(
+            "owner_id", "organisation_id", "free_charging", "group_link__group__tariff_id").get()
+        assert (facts.owner_id, facts.organisation_id, facts.free_charging, tariff_id) == tuple(orm.values())
+
+
+def test_tag_row_matches_the_orm(tags, charger, group_charger):
+    tags["member"].valid_charge_points.add(group_charger)
+    tags["guest"].expires_at = timezone.now() + timedelta(days=1)
+    tags["guest"].save()
+    for tag in IdTag.objects.all():
+        for cp in (charger, group_charger):
+            restrictions = IdTag.valid_charge_points.through.objects.filter(idtag_id=OuterRef("pk"))
+            here = restrictions.filter(chargepoint_id=cp.pk)
+            orm = (IdTag.objects.filter(pk=tag.pk)
+                   .annotate(restricted=Exists(restrictions), valid_here=Exists(here))
+                   .values("pk", "user_id", "is_active", "expires_at", "parent_id_tag", "user__is_active",
+                           "user__organisation_id", "restricted", "valid_here").get())
+            assert _tag_row(tag.id_tag.lower(), cp.pk) == orm
+
+
+def test_connector_status_sql_keeps_newer_reports(charger):
+    now = timezone.now()
+    values = {"status": "Charging", "error_code": "NoError", "info": "", "vendor_id": "", "vendor_error_code": "",
+              "status_timestamp": now, "status_changed_at": now}
+    assert _connector_status_sql(charger.pk, 1, values) == 1
+    older = {**values, "status": "Available", "status_timestamp": now - timedelta(minutes=5)}
+    assert _connector_status_sql(charger.pk, 1, older) == 0
+    connector = Connector.objects.get(charge_point=charger, connector_id=1)
+    assert connector.status == "Charging" and connector.status_timestamp == now
+
+
+def test_plug_out_and_max_power(charger):
+    start = timezone.now() - timedelta(hours=2)
+    s = ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="X", started_at=start,
+                                       meter_start=0, status="completed", stopped_at=start + timedelta(hours=1))
+    for i, (value, unit) in enumerate([(7000, "W"), (11.0, "kW"), (5000, "W")]):
+        MeterValue.objects.create(charge_point=charger, connector_id=1, session=s, measurand="Power.Active.Import",
+                                  unit=unit, value=value, timestamp=start + timedelta(minutes=i))
+    orm = dict(MeterValue.objects.filter(session=s, measurand="Power.Active.Import", phase="")
+               .values_list("unit").annotate(Max("value")))
+    assert dict(hotpath.max_power_by_unit(s.pk, "Power.Active.Import")) == orm
+    out = start + timedelta(hours=1, minutes=5)
+    assert hotpath.set_plugged_out(charger.pk, 1, out) == 1
+    assert hotpath.set_plugged_out(charger.pk, 1, out + timedelta(minutes=1)) == 0  # already set
+    s.refresh_from_db()
+    assert s.plugged_out_at == out
+
+
+def test_charger_timestamps_without_offset_are_utc():
+    from datetime import UTC, datetime
+
+    from chargers.services import parse_timestamp
+
+    assert parse_timestamp("2026-03-01T10:00:00") == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert parse_timestamp("2026-03-01T10:00:00.5+01:00") == datetime(2026, 3, 1, 9, 0, 0, 500000, tzinfo=UTC)
+    assert parse_timestamp("garbage") is None

@@ -201,7 +201,9 @@ async def soak_and_storm(url: str, server: Proc, chargers: int, duration: float)
     until = loop.time() + duration
     cpu0, s0, answered0 = server.cpu_seconds(), time.perf_counter(), stats.answered
     print(f"  {len(clients)} connected in {connect_seconds:.0f} s; soaking {duration:.0f} s", flush=True)
-    soak_stats_before = {k: len(v) for k, v in stats.latency.items()}
+    connect_stats, stats = stats, Stats()  # the soak's figures leave the connect burst out
+    for c in clients:
+        c.stats = stats
     tasks = [asyncio.ensure_future(realistic(c, "BT" + c.id[-5:], until)) for c in clients]
     open_tx = await asyncio.gather(*tasks, return_exceptions=True)
     soak_elapsed = time.perf_counter() - s0
@@ -209,8 +211,6 @@ async def soak_and_storm(url: str, server: Proc, chargers: int, duration: float)
     soak_messages = stats.answered - answered0
     rss_after_soak = server.rss_kib()
     soak_summary = stats.summary()
-    for action, values in soak_summary.items():
-        values["count"] = values["count"] - soak_stats_before.get(action, 0)
     exceptions = [r for r in open_tx if isinstance(r, BaseException)]
 
     # Storm: every socket dies at once; every charger reconnects and boots.
@@ -243,7 +243,7 @@ async def soak_and_storm(url: str, server: Proc, chargers: int, duration: float)
         c.listener.cancel()
         await c._connection.close()
 
-    started_client = sum(s["count"] for a, s in stats.summary().items() if a == "StartTransaction")
+    started_client = sum(s.summary().get("StartTransaction", {}).get("count", 0) for s in (connect_stats, stats))
     from asgiref.sync import sync_to_async
 
     db_sessions = await sync_to_async(ChargingSession.objects.count)()
@@ -251,6 +251,7 @@ async def soak_and_storm(url: str, server: Proc, chargers: int, duration: float)
     db_meter_rows = await sync_to_async(MeterValue.objects.count)()
     return {
         "chargers": chargers, "connect_failures": failures, "connect_seconds": round(connect_seconds, 1),
+        "connect_actions": connect_stats.summary(),
         "memory_kib_per_connection": round((rss_connected - rss_idle) / max(len(clients), 1), 1),
         "rss_mib": {"idle": rss_idle // 1024, "connected": rss_connected // 1024,
                     "after_soak": rss_after_soak // 1024},

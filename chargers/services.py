@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -104,42 +103,49 @@ class ChargerAuth:
     pk: int
     charge_point_id: str
     registration_status: str
+    online: bool = False  # another socket may still hold it
 
 
 def charger_authenticate(*, charge_point_id: str, password: str | None) -> ChargerAuth | None:
     """The charger's identity if the handshake may proceed, else None (refused).
 
     Unknown ids are refused, or created as *pending* for staff approval when
-    OCPP_UNKNOWN_CHARGERS is "pending" (keeping the presented password).
+    OCPP_UNKNOWN_CHARGERS is "pending" (keeping the presented password). Runs for every
+    connection, so a reconnect storm of thousands: one hand-written query.
     """
-    cp = (
-        ChargePoint.objects.filter(charge_point_id=charge_point_id)
-        .only("pk", "charge_point_id", "password_hash", "registration_status", "is_active")
-        .first()
+    row = sql.fetchone(
+        f"SELECT id, password_hash, registration_status, is_online FROM {ChargePoint._meta.db_table} "  # noqa: S608
+        "WHERE charge_point_id = %s",
+        [charge_point_id],
     )
-    if cp is None:
-        if settings.OCPP_UNKNOWN_CHARGERS != "pending" or not password or not charge_point_id:
-            return None
-        try:
-            cp, _pw = charger_create(
-                charge_point_id=charge_point_id, password=password, connectors=0
-            )
-        except DomainError:
-            # An ID differing only in case from a known one, or an unusable ID or password.
-            return None
-        cp.registration_status = ChargePoint.Registration.PENDING
-        cp.save(update_fields=["registration_status"])
-        return ChargerAuth(cp.pk, cp.charge_point_id, cp.registration_status)
-    if not cp.password_hash or not password or not check_secret(password, cp.password_hash):
+    if row is None:
+        return _authenticate_unknown(charge_point_id, password)
+    pk, password_hash, registration, online = row
+    if not password_hash or not password or not check_secret(password, password_hash):
         return None
+    return ChargerAuth(pk, charge_point_id, registration, bool(online))
+
+
+def _authenticate_unknown(charge_point_id: str, password: str | None) -> ChargerAuth | None:
+    if settings.OCPP_UNKNOWN_CHARGERS != "pending" or not password or not charge_point_id:
+        return None
+    try:
+        cp, _pw = charger_create(charge_point_id=charge_point_id, password=password, connectors=0)
+    except DomainError:
+        # An ID differing only in case from a known one, or an unusable ID or password.
+        return None
+    cp.registration_status = ChargePoint.Registration.PENDING
+    cp.save(update_fields=["registration_status"])
     return ChargerAuth(cp.pk, cp.charge_point_id, cp.registration_status)
 
 
 def charger_connected(*, pk: int, connection_id: str) -> None:
     now = timezone.now()
-    ChargePoint.objects.filter(pk=pk).update(
-        is_online=True, connection_id=connection_id, connected_at=now, last_seen_at=now,
-        onboarded_at=Coalesce(F("onboarded_at"), Value(now)),
+    table = ChargePoint._meta.db_table
+    sql.execute(
+        f"UPDATE {table} SET is_online = %s, connection_id = %s, connected_at = %s, last_seen_at = %s, "  # noqa: S608
+        "onboarded_at = COALESCE(onboarded_at, %s) WHERE id = %s",
+        [True, connection_id, sql.dt_param(now), sql.dt_param(now), sql.dt_param(now), pk],
     )
     _push_charger(pk, online=True)
 

@@ -70,15 +70,17 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex
         self.writer = get_writer()
         self.pending: dict[str, tuple[asyncio.Future, str]] = {}
-        self.call_lock = asyncio.Lock()
+        self.call_lock: asyncio.Lock | None = None  # made on the first command
         self.tasks: set[asyncio.Task] = set()
         # Last status stored per connector by this connection (spares a read per report).
         self.connector_status: dict[int, str] = {}
         self.group = chargers.charger_group(self.charge_point_id)
-        # The newest authenticated connection wins: older sockets of this id close.
-        await self.channel_layer.group_send(
-            self.group, {"type": "ocpp.replaced", "connection_id": self.connection_id}
-        )
+        if auth.online:
+            # The newest authenticated connection wins: an older socket of this id closes.
+            # (Skipped when none is known to be open: a reconnect storm sends no broadcast.)
+            await self.channel_layer.group_send(
+                self.group, {"type": "ocpp.replaced", "connection_id": self.connection_id}
+            )
         await self.channel_layer.group_add(self.group, self.channel_name)
         await database_sync_to_async(chargers.charger_connected)(pk=self.pk, connection_id=self.connection_id)
         await self.accept(SUBPROTOCOL)
@@ -161,6 +163,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
 
     async def _run_call(self, operation_id: int, action: str, payload: dict):
         # OCPP allows one outstanding call per direction: commands queue here in order.
+        if self.call_lock is None:
+            self.call_lock = asyncio.Lock()
         async with self.call_lock:
             message_id = uuid.uuid4().hex
             future = asyncio.get_running_loop().create_future()

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from wccportal.lib.realtime import group_send_on_commit
+from wccportal.lib.realtime import live_update_on_commit
 
 from .models import Notification, User
 
@@ -13,7 +13,7 @@ def notification_create(*, user: User, kind: str, title: str, body: str = "", li
     notification = Notification.objects.create(
         user=user, kind=kind, title=title[:200], body=body, link=link
     )
-    group_send_on_commit(
+    live_update_on_commit(
         f"live.user.{user.pk}",
         {"type": "live.event", "event": "notification", "unread": notification_unread_count(user=user)},
     )

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from wccportal.errors import DomainError
 from wccportal.lib import crypto, ocpp16, sql
-from wccportal.lib.realtime import group_send_on_commit
+from wccportal.lib.realtime import group_send_on_commit, live_update_on_commit
 
 from .models import ChargePoint, ChargerOperation, Connector, IdTag
 from .passwords import check_secret, generate_code, generate_password, hash_secret
@@ -189,7 +189,7 @@ def chargers_sweep_offline() -> int:
 
 
 def _push_charger(pk: int, **data) -> None:
-    group_send_on_commit(f"live.charger.{pk}", {"type": "live.event", "event": "charger", **data})
+    live_update_on_commit(f"live.charger.{pk}", {"type": "live.event", "event": "charger", **data})
 
 
 # --- Reports from the charger ---------------------------------------------------------------
@@ -380,9 +380,9 @@ def _push_operation(operation: ChargerOperation) -> None:
         "type": "live.event", "event": "operation", "id": operation.pk, "action": operation.action,
         "status": operation.status, "response": operation.response, "error": operation.error,
     }
-    group_send_on_commit(f"live.charger.{operation.charge_point_id}", message)
+    live_update_on_commit(f"live.charger.{operation.charge_point_id}", message)
     if operation.requested_by_id:
-        group_send_on_commit(f"live.user.{operation.requested_by_id}", message)
+        live_update_on_commit(f"live.user.{operation.requested_by_id}", message)
 
 
 # --- Tags and CSV imports (provisioning by staff) ------------------------------------------

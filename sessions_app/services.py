@@ -17,7 +17,7 @@ from django.utils import timezone
 from billing.pricing import SessionFacts, TariffSnapshot, price_session
 from chargers.models import ChargePoint
 from chargers.services import parse_timestamp
-from wccportal.lib.realtime import group_send_on_commit
+from wccportal.lib.realtime import live_update_on_commit
 
 from . import authorization, hotpath
 from .models import ChargingSession, MeterValue, SessionEvent, UnmatchedStop
@@ -350,9 +350,9 @@ def _push_session(session: ChargingSession) -> None:
         "type": "live.event", "event": "session", "id": session.pk, "status": session.status,
         "energy_wh": session.energy_wh, "power_w": session.current_power_w,
     }
-    group_send_on_commit(f"live.charger.{session.charge_point_id}", message)
+    live_update_on_commit(f"live.charger.{session.charge_point_id}", message)
     if session.user_id:
-        group_send_on_commit(f"live.user.{session.user_id}", message)
+        live_update_on_commit(f"live.user.{session.user_id}", message)
 
 
 def tag_authorize(*, charge_point_pk: int, id_tag: str) -> dict:

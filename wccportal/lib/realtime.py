@@ -30,16 +30,22 @@ def group_send_now(group: str, message: dict) -> None:
         log.exception("channel layer send to %s failed", group)
 
 
-def _publish(group: str, message: dict) -> None:
+def _send(group: str, message: dict, *, coalesce: bool) -> None:
     publisher = _publisher
     if publisher is not None and publisher.alive():
-        publisher.publish(group, message)
+        publisher.publish(group, message, coalesce=coalesce)
     else:
         group_send_now(group, message)
 
 
 def group_send_on_commit(group: str, message: dict) -> None:
-    transaction.on_commit(lambda: _publish(group, message))
+    """Deliver ``message`` once the transaction commits; every message counts (commands)."""
+    transaction.on_commit(lambda: _send(group, message, coalesce=False))
+
+
+def live_update_on_commit(group: str, message: dict) -> None:
+    """A live page update after commit: newer updates of the same subject may replace it."""
+    transaction.on_commit(lambda: _send(group, message, coalesce=True))
 
 
 class LivePublisher:
@@ -49,16 +55,25 @@ class LivePublisher:
         self.loop = loop
         self.interval = interval
         self.pending: dict[tuple, tuple[str, dict]] = {}
+        self._in_flight: set[asyncio.Task] = set()
         self.task = loop.create_task(self._run())
 
     def alive(self) -> bool:
         return not self.task.done() and not self.loop.is_closed()
 
-    def publish(self, group: str, message: dict) -> None:
-        key = (group, message.get("event"), message.get("id"), message.get("connector"))
+    def publish(self, group: str, message: dict, *, coalesce: bool = True) -> None:
         if self.loop.is_closed():
             return
-        self.loop.call_soon_threadsafe(self.pending.__setitem__, key, (group, message))
+        if coalesce:
+            key = (group, message.get("event"), message.get("id"), message.get("connector"))
+            self.loop.call_soon_threadsafe(self.pending.__setitem__, key, (group, message))
+        else:
+            self.loop.call_soon_threadsafe(self._send_now, group, message)
+
+    def _send_now(self, group: str, message: dict) -> None:
+        task = self.loop.create_task(get_channel_layer().group_send(group, message))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
 
     async def _run(self):
         layer = get_channel_layer()

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wccportal.admin_utils import EstimatedCountPaginator
 
-from .models import OcppFrame
+from .models import HeartbeatLog, OcppFrame
 
 
 @admin.register(OcppFrame)
@@ -13,3 +13,18 @@ class OcppFrameAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = [f.name for f in OcppFrame._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HeartbeatLog)
+class HeartbeatLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "charge_point_id", "message_id"]
+    search_fields = ["=charge_point_id"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    readonly_fields = [f.name for f in OcppFrame._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -32,3 +32,21 @@ class OcppFrame(models.Model):
 
     def __str__(self):
         return f"{self.charge_point_id} {self.direction} {self.action or self.message_type}"
+
+
+class HeartbeatFrameManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(action="Heartbeat", direction=OcppFrame.Direction.IN)
+
+
+class HeartbeatLog(OcppFrame):
+    """The heartbeat log (CP-10): the Heartbeat requests of the frame log. Heartbeats cost
+    no write of their own; the frame log already keeps each one with its time."""
+
+    objects = HeartbeatFrameManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-id"]
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeat log")

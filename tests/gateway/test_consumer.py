@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from chargers.models import ChargePoint, ChargerOperation, Connector
 from chargers.services import operation_request
-from ocpp_gateway.models import OcppFrame
+from ocpp_gateway.models import HeartbeatLog, OcppFrame
 from ocpp_gateway.writer import get_writer
 from sessions_app.models import ChargingSession, MeterValue, UnmatchedStop
 from sessions_app.selectors import session_log
@@ -104,6 +104,8 @@ async def test_boot_status_and_heartbeat_are_stored(charger):
     assert (c1.status, c1.error_code, c1.info, c1.vendor_error_code) == ("Faulted", "GroundFailure", "RCD", "E42")
     c0 = await db(Connector.objects.get)(charge_point=charger, connector_id=0)
     assert c0.status == "Available"
+    beats = await db(lambda: list(HeartbeatLog.objects.values_list("charge_point_id", flat=True)))()
+    assert beats == ["CP-HOME"]
     await comm.disconnect()
 
 

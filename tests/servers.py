@@ -60,8 +60,9 @@ def start_server(name: str = "server", port: int | None = None, extra_env: dict 
     port = port or free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / f"{name}-{port}.log"
+    # The server keeps Django's async safety even while browser tests relax it here.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "wccportal.test_settings",
         "DATABASE_URL": database_url(),
         "CHANNELS_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "wcc"),
@@ -113,15 +114,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium driven by Playwright (never `playwright install`)."""
+    """Debian's chromium driven by Playwright (never `playwright install`).
+
+    Module-scoped: while Playwright's sync API is active its event loop counts as running
+    in the main thread, so pytest-asyncio tests of later modules could not start theirs."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: apt-get install chromium (scripts/test does it).")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    # The test code's ORM calls run beside that loop; allowed for these tests only.
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
@@ -147,5 +152,6 @@ def login(page, base_url: str, email: str, password: str):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.locator("form button[type=submit]").first.click()
+    # The login form, not the language switch (also a form with submit buttons).
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_load_state("networkidle")

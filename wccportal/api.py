@@ -7,6 +7,7 @@ Every error the API returns has the shape
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from drf_spectacular import openapi
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -63,6 +64,19 @@ def exception_handler(exc, context):
         body = error_body(code, detail if isinstance(detail, str) else str(detail))
     response.data = body
     return response
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Names a serializer nested in its view after the view (``MeApi.OutputSerializer`` →
+    ``MeOutput``): with the Input/OutputSerializer-inside-the-view convention every
+    component would otherwise be called "Output" or "Input", and collide."""
+
+    def get_serializer_name(self, serializer, direction):
+        outer, _, inner = type(serializer).__qualname__.rpartition(".")
+        if not outer or "<locals>" in outer:
+            return super().get_serializer_name(serializer, direction)
+        view = outer.rpartition(".")[2].removesuffix("Api")
+        return view + inner.removesuffix("Serializer")
 
 
 def json_error_response(request, status: int, code: str, message: str):

@@ -29,6 +29,8 @@ CSRF_COOKIE_SECURE = False
 OCPP_CALL_TIMEOUT = 5
 
 # A file-backed SQLite test database, so a Daphne subprocess (end-to-end and browser tests)
-# sees the same data as the test process. PostgreSQL test databases are shared anyway.
+# sees the same data as the test process. Named per process, like the prefixes above: two
+# test runs in one checkout would otherwise drop each other's tables mid-run.
+# PostgreSQL test databases are shared anyway.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405

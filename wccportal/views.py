@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -66,4 +67,6 @@ def page_not_found(request, exception=None):
 def server_error(request):
     if request.path.startswith("/api/"):
         return json_error_response(request, 500, "server_error", _("Internal server error."))
-    return render(request, "500.html", status=500)
+    # Without the request: its context processors query the database (session user, unread
+    # count), which may be the very thing that failed.
+    return HttpResponseServerError(get_template("500.html").render({}))

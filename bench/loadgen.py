@@ -94,16 +94,13 @@ async def sim_connect(url: str, cp_id: str, password: str, stats: Stats) -> SimC
     return cp
 
 
-async def realistic(cp: SimCharger, tag: str, until: float, charging_share: float = 0.3):
-    """Heartbeat every 60 s; about ``charging_share`` of the time charging with meter values
-    every 30 s; starts, stops and status changes in between. Phases are random."""
+async def realistic(cp: SimCharger, tag: str, until: float, tx=None):
+    """Heartbeat every 60 s; about 30 % of the time charging with meter values every 30 s;
+    starts, stops and status changes in between. ``tx`` is a session already running at the
+    start. Phases are random, so the load is spread evenly."""
     loop = asyncio.get_running_loop()
     next_heartbeat = loop.time() + random.uniform(0, 60)
-    charging = random.random() < charging_share
-    state_until = loop.time() + (random.uniform(60, 480) if charging else random.uniform(0, 600))
-    tx = None
-    if charging:
-        tx = await cp.start_transaction(1, tag)
+    state_until = loop.time() + (random.uniform(30, 480) if tx else random.uniform(0, 600))
     next_meter = loop.time() + random.uniform(0, 30)
     while loop.time() < until:
         now = loop.time()

@@ -198,14 +198,35 @@ async def soak_and_storm(url: str, server: Proc, chargers: int, duration: float)
     await asyncio.sleep(5)
     rss_connected = server.rss_kib()
     loop = asyncio.get_running_loop()
-    until = loop.time() + duration
-    cpu0, s0, answered0 = server.cpu_seconds(), time.perf_counter(), stats.answered
     print(f"  {len(clients)} connected in {connect_seconds:.0f} s; soaking {duration:.0f} s", flush=True)
-    connect_stats, stats = stats, Stats()  # the soak's figures leave the connect burst out
+    # About 30 % of the chargers are already charging when the measurement starts.
+    sem = asyncio.Semaphore(200)
+
+    async def begin(c):
+        async with sem:
+            return await c.start_transaction(1, "BT" + c.id[-5:])
+
+    charging = random.sample(clients, int(len(clients) * 0.3))
+    running = dict(zip([c.id for c in charging], await asyncio.gather(*[begin(c) for c in charging]), strict=True))
+    connect_stats, stats = stats, Stats()  # the soak's figures leave the set-up burst out
     for c in clients:
         c.stats = stats
-    tasks = [asyncio.ensure_future(realistic(c, "BT" + c.id[-5:], until)) for c in clients]
+    until = loop.time() + duration
+    cpu0, s0, answered0 = server.cpu_seconds(), time.perf_counter(), stats.answered
+    tasks = [asyncio.ensure_future(realistic(c, "BT" + c.id[-5:], until, running.get(c.id))) for c in clients]
+    async def progress():
+        last_answered, last_cpu, last_t = 0, server.cpu_seconds(), time.perf_counter()
+        while True:
+            await asyncio.sleep(60)
+            now, cpu = time.perf_counter(), server.cpu_seconds()
+            print(f"  {now - s0:4.0f} s: {(stats.answered - last_answered) / (now - last_t):.0f} msg/s, "
+                  f"server CPU {100 * (cpu - last_cpu) / (now - last_t):.0f} %, RSS {server.rss_kib() // 1024} MiB",
+                  flush=True)
+            last_answered, last_cpu, last_t = stats.answered, cpu, now
+
+    monitor = asyncio.ensure_future(progress())
     open_tx = await asyncio.gather(*tasks, return_exceptions=True)
+    monitor.cancel()
     soak_elapsed = time.perf_counter() - s0
     soak_cpu = server.cpu_seconds() - cpu0
     soak_messages = stats.answered - answered0

@@ -143,8 +143,11 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py's default read timeout (5 s) equals channels_redis' blocking pop
-                # (5 s): under load the pop's answer comes late and the consumer dies.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # (5 s): under load the pop's answer comes late and the consumer dies. Its
+                # default pool of 100 connections fails (not waits) when thousands of
+                # chargers reconnect at once.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5,
+                           "max_connections": 2000}],
                 # A charger stays in its group for as long as its socket lives (weeks);
                 # the default expiry of a day would silently cut commands off.
                 "group_expiry": 60 * 60 * 24 * 30,

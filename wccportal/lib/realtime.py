@@ -18,6 +18,7 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 _publisher: LivePublisher | None = None
+SEND_CONCURRENCY = 32  # live updates in flight at once (each holds a Redis connection)
 
 
 def group_send_now(group: str, message: dict) -> None:
@@ -82,12 +83,14 @@ class LivePublisher:
             if not self.pending:
                 continue
             batch, self.pending = list(self.pending.values()), {}
-            results = await asyncio.gather(
-                *[layer.group_send(group, message) for group, message in batch], return_exceptions=True
-            )
-            for result in results:
-                if isinstance(result, Exception):
-                    log.warning("live update failed: %s", result)
+            for start in range(0, len(batch), SEND_CONCURRENCY):
+                results = await asyncio.gather(
+                    *[layer.group_send(group, message) for group, message in batch[start:start + SEND_CONCURRENCY]],
+                    return_exceptions=True,
+                )
+                failed = [r for r in results if isinstance(r, Exception)]
+                if failed:
+                    log.warning("%d live updates failed: %s", len(failed), failed[0])
 
 
 def install_publisher(loop: asyncio.AbstractEventLoop) -> LivePublisher:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,8 +152,10 @@ def charger_connected(*, pk: int, connection_id: str) -> None:
 
 def charger_disconnected(*, pk: int, connection_id: str) -> bool:
     """Mark offline unless a newer connection has taken over (its late close is ignored)."""
-    changed = ChargePoint.objects.filter(pk=pk, connection_id=connection_id).update(
-        is_online=False, disconnected_at=timezone.now()
+    changed = sql.execute(
+        f"UPDATE {ChargePoint._meta.db_table} SET is_online = %s, disconnected_at = %s "  # noqa: S608
+        "WHERE id = %s AND connection_id = %s",
+        [False, sql.dt_param(timezone.now()), pk, connection_id],
     )
     if changed:
         _push_charger(pk, online=False)
@@ -161,17 +163,27 @@ def charger_disconnected(*, pk: int, connection_id: str) -> bool:
 
 
 def chargers_seen(*, pks: list[int], heartbeat_pks: list[int], at: datetime) -> None:
-    """Record, in two statements for any number of chargers, that they were heard from.
+    """Record, in one statement for any number of chargers, that they were heard from.
 
     Rows another transaction holds (a boot, a connect) are skipped, not waited for: that
     transaction writes the same times, and waiting could deadlock with it.
     """
-    if pks:
-        free = ChargePoint.objects.select_for_update(skip_locked=True).filter(pk__in=pks).values("pk")
-        with transaction.atomic():
-            ChargePoint.objects.filter(pk__in=free).update(last_seen_at=at, is_online=True)
-            if heartbeat_pks:
-                ChargePoint.objects.filter(pk__in=free.filter(pk__in=heartbeat_pks)).update(last_heartbeat_at=at)
+    if not pks:
+        return
+    table = ChargePoint._meta.db_table
+    if connection.vendor == "postgresql":
+        # One array parameter instead of thousands: cheap to build and to plan.
+        sql.execute(
+            f"UPDATE {table} SET last_seen_at = %s, is_online = true, "  # noqa: S608
+            "last_heartbeat_at = CASE WHEN id = ANY(%s) THEN %s ELSE last_heartbeat_at END "
+            f"WHERE id IN (SELECT id FROM {table} WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED)",
+            [at, heartbeat_pks, at, pks],
+        )
+        return
+    with transaction.atomic():
+        ChargePoint.objects.filter(pk__in=pks).update(last_seen_at=at, is_online=True)
+        if heartbeat_pks:
+            ChargePoint.objects.filter(pk__in=heartbeat_pks).update(last_heartbeat_at=at)
 
 
 def chargers_sweep_offline() -> int:

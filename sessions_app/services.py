@@ -168,7 +168,7 @@ _LIVE_FIELDS = ("pk", "charge_point_id", "user_id", "status", "meter_start", "me
                 "current_power_w", "max_power_w", "soc_percent", "updated_at")
 # A session's live values are pushed to its pages with every MeterValues but written to its
 # row at most this often (the samples themselves are all stored; the stop fixes the totals).
-LIVE_PERSIST_SECONDS = 60
+LIVE_PERSIST_SECONDS = 300
 
 
 def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
@@ -211,9 +211,7 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
     if persist:
         for session in persist:
             session.updated_at = received_at
-        ChargingSession.objects.bulk_update(
-            persist, ["last_meter_wh", "current_power_w", "max_power_w", "soc_percent", "updated_at"]
-        )
+        hotpath.store_live_values(persist)
     for session in touched.values():
         _push_session(session)
     return len(all_rows)

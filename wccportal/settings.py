@@ -140,14 +140,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "wccportal.lib.channel_layer.BlockingPoolRedisChannelLayer",
             "CONFIG": {
                 # redis-py's default read timeout (5 s) equals channels_redis' blocking pop
-                # (5 s): under load the pop's answer comes late and the consumer dies. Its
-                # default pool of 100 connections fails (not waits) when thousands of
-                # chargers reconnect at once.
+                # (5 s): under load the pop's answer comes late and the consumer dies. The
+                # pool waits up to `timeout` for a free connection when thousands of chargers
+                # reconnect at once.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5,
-                           "max_connections": 2000}],
+                           "max_connections": 200, "timeout": 60}],
                 # A charger stays in its group for as long as its socket lives (weeks);
                 # the default expiry of a day would silently cut commands off.
                 "group_expiry": 60 * 60 * 24 * 30,

@@ -88,3 +88,20 @@ def test_charger_timestamps_without_offset_are_utc():
     assert parse_timestamp("2026-03-01T10:00:00") == datetime(2026, 3, 1, 10, tzinfo=UTC)
     assert parse_timestamp("2026-03-01T10:00:00.5+01:00") == datetime(2026, 3, 1, 9, 0, 0, 500000, tzinfo=UTC)
     assert parse_timestamp("garbage") is None
+
+
+def test_store_live_values_matches_bulk_update(charger, group_charger):
+    start = timezone.now()
+    a = ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="A", started_at=start,
+                                       meter_start=0)
+    b = ChargingSession.objects.create(charge_point=group_charger, connector_id=1, id_tag="B", started_at=start,
+                                       meter_start=0)
+    a.last_meter_wh, a.current_power_w, a.max_power_w, a.soc_percent = 5000, 7200.0, 11000.0, 55.0
+    b.last_meter_wh, b.current_power_w, b.max_power_w, b.soc_percent = 300, 3700.0, 3700.0, None
+    a.updated_at = b.updated_at = start + timedelta(minutes=5)
+    hotpath.store_live_values([a, b])
+    for s in (a, b):
+        row = ChargingSession.objects.values("last_meter_wh", "current_power_w", "max_power_w", "soc_percent",
+                                             "updated_at").get(pk=s.pk)
+        assert row == {"last_meter_wh": s.last_meter_wh, "current_power_w": s.current_power_w,
+                       "max_power_w": s.max_power_w, "soc_percent": s.soc_percent, "updated_at": s.updated_at}

@@ -51,3 +51,13 @@ def test_schedules_include_the_sweeps():
     funcs = set(Schedule.objects.values_list("func", flat=True))
     assert {"chargers.tasks.sweep_offline_chargers", "chargers.tasks.sweep_operation_timeouts",
             "ocpp_gateway.tasks.prune_frame_log"} <= funcs
+
+
+def test_chargers_seen_records_times_in_bulk(charger, group_charger):
+    from chargers.services import chargers_seen
+
+    at = timezone.now()
+    chargers_seen(pks=[charger.pk, group_charger.pk], heartbeat_pks=[charger.pk], at=at)
+    a, b = ChargePoint.objects.get(pk=charger.pk), ChargePoint.objects.get(pk=group_charger.pk)
+    assert a.is_online and a.last_seen_at == at and a.last_heartbeat_at == at
+    assert b.is_online and b.last_seen_at == at and b.last_heartbeat_at is None

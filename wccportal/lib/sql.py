@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection  # noqa: F401 - re-exported for the hot-path modules
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 

@@ -5,6 +5,7 @@ Each function has an ORM twin in tests/gateway/test_hotpath.py proving they agre
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 
 from chargers.models import ChargePoint
@@ -83,3 +84,44 @@ def store_live_values(sessions: list[ChargingSession]) -> None:
         f"soc_percent = v.soc, updated_at = v.at FROM (VALUES {rows}) AS v(id, wh, w, mx, soc, at) WHERE s.id = v.id",
         params,
     )
+
+
+_SAMPLE_COLUMNS = ("charge_point_id", "connector_id", "session_id", "timestamp", "measurand", "phase", "unit",
+                   "context", "location", "value", "raw_value", "received_at")
+_STAGE = "wcc_metervalue_stage"
+# Database connections (not ids: a new connection may reuse an old one's id) that have
+# their temporary staging table.
+_staged_connections: weakref.WeakSet = weakref.WeakSet()
+
+
+def insert_samples(rows: list[MeterValue]) -> None:
+    """Insert meter samples, skipping ones already stored (retried MeterValues).
+
+    On PostgreSQL: COPY into a temporary staging table, then one INSERT … ON CONFLICT DO
+    NOTHING; binding thousands of parameters costs far more in Python.
+    """
+    if not rows:
+        return
+    if sql.connection.vendor != "postgresql":
+        MeterValue.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        return
+    columns = ", ".join(_SAMPLE_COLUMNS)
+    with sql.connection.cursor() as cursor:
+        raw = cursor.cursor
+        if raw.connection not in _staged_connections:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (charge_point_id bigint, connector_id integer, "
+                "session_id bigint, timestamp timestamptz, measurand varchar(48), phase varchar(8), "
+                "unit varchar(16), context varchar(24), location varchar(8), value double precision, "
+                "raw_value text, received_at timestamptz) ON COMMIT DELETE ROWS"
+            )
+            _staged_connections.add(raw.connection)
+        with raw.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r.charge_point_id, r.connector_id, r.session_id, r.timestamp, r.measurand, r.phase,
+                                r.unit, r.context, r.location, r.value, r.raw_value, r.received_at))
+        cursor.execute(
+            f"INSERT INTO {MeterValue._meta.db_table} ({columns}) SELECT {columns} FROM {_STAGE} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DELETE FROM {_STAGE}")  # noqa: S608 - the next batch of this transaction starts empty

@@ -205,7 +205,7 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
             if "soc_percent" in live:
                 session.soc_percent = live["soc_percent"]
             touched[session.pk] = session
-    MeterValue.objects.bulk_create(all_rows, ignore_conflicts=True, batch_size=2000)
+    hotpath.insert_samples(all_rows)
     stale = received_at - timedelta(seconds=LIVE_PERSIST_SECONDS)
     persist = [s for s in touched.values() if s.updated_at <= stale or getattr(s, "first_sample", False)]
     if persist:

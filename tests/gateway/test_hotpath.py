@@ -105,3 +105,15 @@ def test_store_live_values_matches_bulk_update(charger, group_charger):
                                              "updated_at").get(pk=s.pk)
         assert row == {"last_meter_wh": s.last_meter_wh, "current_power_w": s.current_power_w,
                        "max_power_w": s.max_power_w, "soc_percent": s.soc_percent, "updated_at": s.updated_at}
+
+
+def test_insert_samples_skips_retried_samples(charger):
+    at = timezone.now().replace(microsecond=0)
+    rows = [MeterValue(charge_point=charger, connector_id=1, timestamp=at, measurand=m, unit=u, value=v,
+                       context="Sample.Periodic", received_at=at)
+            for m, u, v in (("Energy.Active.Import.Register", "Wh", 1234.0), ("Power.Active.Import", "W", 7000.0))]
+    hotpath.insert_samples(rows)
+    hotpath.insert_samples([MeterValue(**{f.attname: getattr(r, f.attname) for f in MeterValue._meta.concrete_fields
+                                          if f.attname != "id"}) for r in rows])
+    assert sorted(MeterValue.objects.values_list("measurand", "value")) == [
+        ("Energy.Active.Import.Register", 1234.0), ("Power.Active.Import", 7000.0)]

@@ -126,7 +126,8 @@ def wait_port(port: int, timeout=30):
 
 def start_platform(port: int) -> Proc:
     proc = Proc([sys.executable, "-m", "daphne", "-e", f"tcp:{port}:interface=127.0.0.1:backlog=4096",
-                 "--websocket_timeout", "-1", "wccportal.asgi:application"], "daphne")
+                 "--websocket_timeout", "-1", "--websocket_connect_timeout", "60", "wccportal.asgi:application"],
+                "daphne")
     wait_port(port)
     return proc
 

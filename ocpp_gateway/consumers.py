@@ -58,7 +58,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         password = basic_auth_password(self.scope.get("headers", []), self.charge_point_id)
-        auth = await database_sync_to_async(chargers.charger_authenticate)(
+        # Off Channels' shared database thread: in a reconnect storm thousands of handshakes
+        # must not queue behind each other there.
+        auth = await database_sync_to_async(chargers.charger_authenticate, thread_sensitive=False)(
             charge_point_id=self.charge_point_id, password=password
         )
         if auth is None:
@@ -82,7 +84,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 self.group, {"type": "ocpp.replaced", "connection_id": self.connection_id}
             )
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await database_sync_to_async(chargers.charger_connected)(pk=self.pk, connection_id=self.connection_id)
+        await self.writer.run(chargers.charger_connected, pk=self.pk, connection_id=self.connection_id)
         await self.accept(SUBPROTOCOL)
 
     async def disconnect(self, code):
@@ -94,7 +96,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 future.cancel()
         self.writer.forget(self.pk)
         # Conditional on this connection: a replaced socket's late close changes nothing.
-        await database_sync_to_async(chargers.charger_disconnected)(pk=self.pk, connection_id=self.connection_id)
+        # Batched with everything else, so ten thousand disconnects share a few commits.
+        await self.writer.run(chargers.charger_disconnected, pk=self.pk, connection_id=self.connection_id)
 
     # -- frames from the charger ------------------------------------------------------------
 

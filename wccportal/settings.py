@@ -147,7 +147,7 @@ if REDIS_URL:
                 # pool waits up to `timeout` for a free connection when thousands of chargers
                 # reconnect at once.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5,
-                           "max_connections": 200, "timeout": 60}],
+                           "max_connections": 1000, "timeout": 60}],
                 # A charger stays in its group for as long as its socket lives (weeks);
                 # the default expiry of a day would silently cut commands off.
                 "group_expiry": 60 * 60 * 24 * 30,

@@ -102,7 +102,8 @@ def test_redis_url_moves_channel_layer_cache_and_jobs_to_redis():
     redis = "redis://cache.internal:6379/3"
     s = read_settings({**PRODUCTION, "REDIS_URL": redis}, "CHANNEL_LAYERS", "CACHES", "Q_CLUSTER")
     layer = s["CHANNEL_LAYERS"]["default"]
-    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    # channels_redis' layer with a pool that waits for a free connection (reconnect storms).
+    assert layer["BACKEND"] == "wccportal.lib.channel_layer.BlockingPoolRedisChannelLayer"
     (host,) = layer["CONFIG"]["hosts"]
     assert (host["address"] if isinstance(host, dict) else host) == redis
     # A charger's socket lives for weeks; its group must outlive the default day.

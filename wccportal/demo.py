@@ -20,7 +20,7 @@ DEMO_CHARGERS = [
     ("DEMO-CP-002", "demo-cp-002-secret", "Residence car park", "owner", 2),
     ("DEMO-CP-101", "demo-cp-101-secret", "Depot bay 1", "operator", 2),
 ]
-DEMO_TAGS = ["DEMO-OWNER-1", "DEMO-MEMBER-1", "DEMO-GUEST-1"]
+DEMO_TAGS = ["DEMO-OWNER-1", "DEMO-MEMBER-1", "DEMO-GUEST-1", "DEMO-FLEET-1"]
 
 PERSONAS = {
     "owner": {"email": "owner@demo.wcc", "first_name": "Olivia", "last_name": "Owner", "plan": "premium"},
@@ -78,7 +78,7 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
         chargers[cp_id] = cp
 
     tags = {}
-    for key, tag_id in zip(["owner", "member", "guest"], DEMO_TAGS, strict=True):
+    for key, tag_id in zip(["owner", "member", "guest", "operator"], DEMO_TAGS, strict=True):
         tags[key], _ = IdTag.objects.get_or_create(
             id_tag=tag_id, defaults={"user": users[key], "alias": f"{users[key].first_name}'s card",
                                      "kind": IdTag.Kind.PHYSICAL, "is_favourite": True},
@@ -116,7 +116,7 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
         ("owner", "DEMO-CP-001", 0.55),
         ("member", "DEMO-CP-002", 0.45),
         ("guest", "DEMO-CP-001", 0.15),
-        ("owner", "DEMO-CP-101", 0.10),
+        ("operator", "DEMO-CP-101", 0.35),
     ]
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     meter = {cp_id: rng.randint(200_000, 900_000) for cp_id in chargers}

@@ -98,12 +98,8 @@ class BatchWriter:
         self.queue.put_nowait(Job(None, {}, future, meter=(pk, payload)))
         await future
 
-    async def close(self) -> None:
-        """Stop the loop and release the database connections (tests, shutdown)."""
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
-        # Connections belong to their threads: each thread closes its own. The barrier makes
-        # the pool run one of these on every thread.
+    def release_threads(self) -> None:
+        """Close every database thread's connection and stop the threads (no loop needed)."""
         barrier = threading.Barrier(self.threads)
 
         def close_own():
@@ -113,6 +109,14 @@ class BatchWriter:
         for _ in range(self.threads):
             self.executor.submit(close_own)
         self.executor.shutdown(wait=True)
+
+    async def close(self) -> None:
+        """Stop the loop and release the database connections (tests, shutdown)."""
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        # Connections belong to their threads: each thread closes its own (the barrier makes
+        # the pool run one close on every thread).
+        self.release_threads()
 
     async def flush(self) -> None:
         """Write pending frames and seen times now (tests, shutdown)."""

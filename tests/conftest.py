@@ -19,6 +19,19 @@ pytest_plugins = ["tests.servers"]
 
 
 @pytest.fixture(autouse=True)
+def _release_gateway_writers():
+    """Gateway writers made by a test's event loop keep database connections on their threads:
+    release them, or PostgreSQL runs out of connections over the suite."""
+    yield
+    from ocpp_gateway.writer import _writers
+
+    for loop, writer in list(_writers.items()):
+        if not loop.is_running():
+            writer.release_threads()
+            _writers.pop(loop, None)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters live in the cache (Redis in CI): each test starts afresh.
     cache.clear()

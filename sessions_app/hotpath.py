@@ -69,11 +69,14 @@ def max_power_by_unit(session_pk: int, measurand: str) -> list[tuple[str, float 
 _LIVE = ("last_meter_wh", "current_power_w", "max_power_w", "soc_percent", "updated_at")
 
 
-def store_live_values(sessions: list[ChargingSession]) -> None:
+def store_live_values(sessions: list) -> None:
     """Write the live values of many sessions in one statement (the ORM's bulk_update builds
-    a CASE per row and field, which costs more than everything else of a MeterValues)."""
+    a CASE per row and field, which costs more than everything else of a MeterValues).
+    ``sessions`` have the attributes pk and those of _LIVE."""
     if sql.connection.vendor != "postgresql":
-        ChargingSession.objects.bulk_update(sessions, list(_LIVE))
+        ChargingSession.objects.bulk_update(
+            [ChargingSession(pk=s.pk, **{f: getattr(s, f) for f in _LIVE}) for s in sessions], list(_LIVE)
+        )
         return
     rows = ", ".join(["(%s::bigint, %s::bigint, %s::float8, %s::float8, %s::float8, %s::timestamptz)"] * len(sessions))
     params = []

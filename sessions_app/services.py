@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -166,6 +167,29 @@ def _live_values(rows: list[MeterValue]) -> dict:
 # What meter_values_store reads and _push_session sends: loaded at once, never deferred.
 _LIVE_FIELDS = ("pk", "charge_point_id", "user_id", "status", "meter_start", "meter_stop", "last_meter_wh",
                 "current_power_w", "max_power_w", "soc_percent", "updated_at")
+
+
+@dataclass
+class LiveSession:
+    """The live values of a running session, as meter_values_store reads and writes them."""
+
+    pk: int
+    charge_point_id: int
+    user_id: int | None
+    status: str
+    meter_start: int
+    meter_stop: int | None
+    last_meter_wh: int | None
+    current_power_w: float | None
+    max_power_w: float | None
+    soc_percent: float | None
+    updated_at: datetime
+    first_sample: bool = False
+
+    @property
+    def energy_wh(self) -> int:
+        end = self.meter_stop if self.meter_stop is not None else self.last_meter_wh
+        return 0 if end is None else max(0, end - self.meter_start)
 # A session's live values are pushed to its pages with every MeterValues but written to its
 # row at most this often (the samples themselves are all stored; the stop fixes the totals).
 LIVE_PERSIST_SECONDS = 300
@@ -178,9 +202,9 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
     """
     received_at = timezone.now()
     tx_ids = {p["transactionId"] for _pk, p in items if p.get("transactionId") is not None}
+    # Narrow rows, not model instances: this runs for every batch of meter values.
     sessions = {
-        s.pk: s
-        for s in ChargingSession.objects.filter(pk__in=tx_ids).only(*_LIVE_FIELDS)
+        row["pk"]: LiveSession(**row) for row in ChargingSession.objects.filter(pk__in=tx_ids).values(*_LIVE_FIELDS)
     } if tx_ids else {}
     all_rows: list[MeterValue] = []
     touched: dict[int, ChargingSession] = {}

@@ -98,6 +98,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(_("must change password"), default=False)
     # ACC-6: set when the user deletes the account; erased 14 days later unless they return.
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    # ACC-3: a guest signed in with a share's access code; sees only what was shared with this
+    # e-mail. Signing up later with the same e-mail turns the guest into a full account.
+    is_guest = models.BooleanField(_("guest"), default=False)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

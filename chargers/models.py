@@ -320,3 +320,114 @@ class ChargerOperation(models.Model):
 
     def __str__(self):
         return f"{self.action} → {self.charge_point_id} ({self.status})"
+
+
+class ConfigurationKey(models.Model):
+    """Which OCPP configuration key carries an owner setting on a charger model (CP-4).
+
+    Kept in data so a new charger model needs a row in admin, not a code change. An empty
+    vendor matches every vendor of the model; an empty model is the platform-wide default.
+    """
+
+    class Setting(models.TextChoices):
+        FREE_CHARGING = "free_charging", _("Free charging")
+        LED_BRIGHTNESS = "led_brightness", _("LED brightness")
+
+    vendor = models.CharField(_("vendor"), max_length=50, blank=True)
+    model = models.CharField(_("model"), max_length=50, blank=True)
+    setting = models.CharField(_("setting"), max_length=32, choices=Setting.choices)
+    key = models.CharField(_("configuration key"), max_length=50)
+    # For on/off settings: the values the charger expects.
+    true_value = models.CharField(_("value for on"), max_length=20, default="true")
+    false_value = models.CharField(_("value for off"), max_length=20, default="false")
+
+    class Meta:
+        ordering = ["vendor", "model", "setting"]
+        verbose_name = _("configuration key")
+        verbose_name_plural = _("configuration keys")
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "model", "setting"], name="configkey_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.vendor or '*'} {self.model or '*'}: {self.setting} → {self.key}"
+
+
+class FirmwareRelease(TimeStamped):
+    """A firmware version published by staff for a charger model (CP-5)."""
+
+    vendor = models.CharField(_("vendor"), max_length=50, blank=True)  # empty: any vendor
+    model = models.CharField(_("model"), max_length=50)
+    version = models.CharField(_("version"), max_length=50)
+    location = models.URLField(_("download URL"), max_length=500)
+    release_notes = models.TextField(_("release notes"), blank=True)
+    released_at = models.DateTimeField(_("released"), default=timezone.now)
+    is_active = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = ["model", "-released_at"]
+        verbose_name = _("firmware release")
+        verbose_name_plural = _("firmware releases")
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "model", "version"], name="firmware_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.version}"
+
+
+class TagEnrolment(models.Model):
+    """A window in which the next unknown card presented at a charger is bound to a user (TAG-1)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tag_enrolments"
+    )
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="tag_enrolments"
+    )
+    alias = models.CharField(_("alias"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    id_tag = models.ForeignKey(
+        IdTag, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # set when a card was presented and bound
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("card enrolment")
+        verbose_name_plural = _("card enrolments")
+        indexes = [models.Index(fields=["charge_point", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.charge_point}"
+
+
+class LocalListEntry(models.Model):
+    """One entry of a charger's local authorization list as last accepted by it (TAG-5).
+
+    The platform keeps this mirror to send only differences (SendLocalList Differential);
+    ``ChargePoint.local_list_version`` is the version the charger confirmed.
+    """
+
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="local_list"
+    )
+    id_tag = models.CharField(_("tag ID"), max_length=20)
+    status = models.CharField(_("status"), max_length=16, default="Accepted")
+    expiry_date = models.DateTimeField(_("expires"), null=True, blank=True)
+    parent_id_tag = models.CharField(_("parent tag ID"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["charge_point", "id_tag"]
+        verbose_name = _("local list entry")
+        verbose_name_plural = _("local list entries")
+        constraints = [
+            models.UniqueConstraint(
+                "charge_point", Lower("id_tag"), name="locallist_unique_ci"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.charge_point_id}: {self.id_tag}"

@@ -264,6 +264,8 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
         "claim": "10/hour",
+        "guest_login": "10/min",
+        "signup": "20/hour",
     },
     "DEFAULT_SCHEMA_CLASS": "wccportal.api.AutoSchema",
     "EXCEPTION_HANDLER": "wccportal.api.exception_handler",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("accounts/guest/", include("chargers.urls_guest")),  # ACC-3
+    path("accounts/", include("accounts.urls_public")),  # ACC-1 sign-up, first password
     path("accounts/", include("allauth.urls")),
     path("portal/", include("wccportal.urls_portal")),
     path("app/", include("wccportal.urls_app")),
@@ -20,6 +22,9 @@ urlpatterns = [
     path("api/v1/health/", api.HealthApi.as_view(), name="api-health"),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("chargers.api.urls")),
+    path("api/v1/", include("chargers.api.urls_sharing")),
+    path("api/v1/", include("chargers.api.urls_tags")),
+    path("api/v1/", include("chargers.api.urls_firmware")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

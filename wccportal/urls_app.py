@@ -1,6 +1,6 @@
 """The driver app as mobile-first web pages (app shell)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import app_views as v
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("sessions/", v.sessions, name="sessions"),
     path("notifications/", v.notifications, name="notifications"),
     path("profile/", v.profile, name="profile"),
+    # Feature modules; their URL names join the "app" namespace.
+    path("account/", include("accounts.urls")),  # ACC-4 … ACC-8
+    path("chargers/", include("chargers.urls")),  # CP-1 … CP-4
+    path("chargers/", include("chargers.urls_sharing")),  # CP-3 share, users
+    path("chargers/", include("chargers.urls_firmware")),  # CP-5
+    path("tags/", include("chargers.urls_tags")),  # TAG-1 … TAG-3
 ]

@@ -15,7 +15,7 @@ from tests.factories.accounts import PASSWORD, OrganisationFactory, UserFactory
 from tests.factories.chargers import ChargePointFactory, IdTagFactory
 from tests.factories.groups import GroupFactory, TariffFactory
 
-pytest_plugins = ["tests.servers"]
+pytest_plugins = ["tests.servers", "tests.e2e"]
 
 
 @pytest.fixture(autouse=True)

@@ -201,7 +201,9 @@ def chargers_sweep_offline() -> int:
 
 
 def _push_charger(pk: int, **data) -> None:
-    live_update_on_commit(f"live.charger.{pk}", {"type": "live.event", "event": "charger", **data})
+    live_update_on_commit(
+        f"live.charger.{pk}", {"type": "live.event", "event": "charger", "charger": pk, **data}
+    )
 
 
 # --- Reports from the charger ---------------------------------------------------------------

@@ -19,7 +19,12 @@ DEMO_CHARGERS = [
     ("DEMO-CP-001", "demo-cp-001-secret", "Home garage", "owner", 1),
     ("DEMO-CP-002", "demo-cp-002-secret", "Residence car park", "owner", 2),
     ("DEMO-CP-101", "demo-cp-101-secret", "Depot bay 1", "operator", 2),
+    # Nobody's yet: claim it in the app with DEMO_CLAIM_CODE (CP-1).
+    ("DEMO-CP-201", "demo-cp-201-secret", "", None, 1),
 ]
+DEMO_CLAIM_CODE = "DEMO2026"
+# ACC-3: a visitor without an account signs in as a guest with this e-mail and access code.
+DEMO_VISITOR = {"email": "visitor@demo.wcc", "access_code": "246810", "id_tag": "DEMO-VISITOR-1"}
 DEMO_TAGS = ["DEMO-OWNER-1", "DEMO-MEMBER-1", "DEMO-GUEST-1", "DEMO-FLEET-1"]
 
 PERSONAS = {
@@ -39,7 +44,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
 @transaction.atomic
 def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
     from accounts.models import Notification, Organisation, User
-    from chargers.models import ChargePoint, ChargerShare, IdTag
+    from chargers.models import ChargePoint, ChargerShare, FirmwareRelease, IdTag
     from chargers.passwords import hash_secret
     from chargers.services import charger_create
     from groups.models import Group, GroupCharger, Membership, Tariff
@@ -72,6 +77,9 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
             if owner_key == "operator":
                 cp.organisation = organisation
                 cp.save(update_fields=["organisation"])
+            if owner_key is None:
+                cp.claim_code = DEMO_CLAIM_CODE
+                cp.save(update_fields=["claim_code"])
         elif not cp.password_hash:
             cp.password_hash = hash_secret(password)
             cp.save(update_fields=["password_hash"])
@@ -101,6 +109,22 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
             expires_at=timezone.now() + timedelta(days=365),
         )
 
+    if not ChargerShare.objects.filter(email=DEMO_VISITOR["email"]).exists():
+        visitor_tag, _ = IdTag.objects.get_or_create(
+            id_tag=DEMO_VISITOR["id_tag"], defaults={"alias": "Share: Home garage", "kind": IdTag.Kind.VIRTUAL},
+        )
+        ChargerShare.objects.create(
+            charge_point=chargers["DEMO-CP-001"], shared_by=users["owner"], email=DEMO_VISITOR["email"],
+            id_tag=visitor_tag, access_code_hash=hash_secret(DEMO_VISITOR["access_code"]),
+            expires_at=timezone.now() + timedelta(days=30),
+        )
+    # CP-5: the simulated chargers run 1.0.0; this release makes "update available" show.
+    FirmwareRelease.objects.get_or_create(
+        vendor="WCC Sim", model="SimBox 22", version="1.1.0",
+        defaults={"location": "https://firmware.example.com/simbox/1.1.0",
+                  "release_notes": "Faster boot and smoother power ramp-up."},
+    )
+
     created = _demo_sessions(chargers, users, tags, days=days, seed=seed)
     return {"users": len(users), "chargers": len(chargers), "sessions_created": created}
 
@@ -120,6 +144,7 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
     ]
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     meter = {cp_id: rng.randint(200_000, 900_000) for cp_id in chargers}
+    busy: dict[str, list[tuple]] = {cp_id: [] for cp_id in chargers}  # one car at a time per charger
     created = 0
     for day in range(days, 0, -1):
         base = today - timedelta(days=day)
@@ -137,6 +162,9 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
                 at = start + timedelta(minutes=step + 5)
                 samples.append((at, meter[cp_id] + energy, p))
             stop = at
+            if any(start < until and stop > since for since, until in busy[cp_id]):
+                continue
+            busy[cp_id].append((start, stop + timedelta(minutes=30)))
             session = ChargingSession.objects.create(
                 charge_point=cp, connector_id=1, id_tag=tags[who].id_tag, tag=tags[who], user=users[who],
                 status=ChargingSession.Status.COMPLETED, started_at=start, stopped_at=stop,

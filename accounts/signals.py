@@ -1,5 +1,9 @@
-"""Login history (ACC-9): every successful and failed sign-in is recorded."""
+"""Login history (ACC-9): every successful and failed sign-in is recorded.
 
+ACC-1: choosing a password of one's own (change, reset or set) lifts the forced change.
+"""
+
+from allauth.account.signals import password_changed, password_reset, password_set
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
@@ -40,3 +44,12 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
         email=email or "-", succeeded=False, channel=_channel(request),
         ip_address=ip, user_agent=agent,
     )
+
+
+@receiver(password_changed)
+@receiver(password_reset)
+@receiver(password_set)
+def lift_forced_password_change(sender, request, user, **kwargs):
+    from .services import user_password_changed
+
+    user_password_changed(user=user)

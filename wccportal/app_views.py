@@ -2,28 +2,16 @@
 
 from collections import OrderedDict
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from accounts.models import User
 from accounts.selectors import notification_list
 from accounts.services import notification_mark_read
-from chargers.selectors import charger_list_for_user, charger_tabs_for_user
+from chargers.selectors import charger_list_for_user
 from groups.selectors import group_list_for_user
 from sessions_app.models import ChargingSession
 from sessions_app.selectors import energy_by_day, session_active_for_user
-
-TABS = [
-    ("residential", gettext_lazy("Residentials")),
-    ("commercial", gettext_lazy("Commercial")),
-    ("shared", gettext_lazy("Shared")),
-    ("favourites", gettext_lazy("Favourites")),
-]
 
 
 @login_required
@@ -38,18 +26,6 @@ def dashboard(request):
     return render(request, "app/dashboard.html", {
         "nav": "dashboard", "days": days, "total_kwh": total_kwh, "costs": costs, "last": last,
         "active": session_active_for_user(request.user), "chart": chart,
-    })
-
-
-@login_required
-def chargers(request):
-    tab = request.GET.get("tab", "residential")
-    tabs = charger_tabs_for_user(request.user)
-    if tab not in tabs:
-        tab = "residential"
-    chargers_qs = tabs[tab].prefetch_related("connectors").order_by("name", "charge_point_id")
-    return render(request, "app/chargers.html", {
-        "nav": "chargers", "tab": tab, "tabs": TABS, "chargers": chargers_qs,
     })
 
 
@@ -88,21 +64,3 @@ def notifications(request):
     return render(request, "app/notifications.html", {
         "nav": "notifications", "notifications": notification_list(user=request.user)[:100],
     })
-
-
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["first_name", "last_name", "mobile", "employee_number", "language"]
-
-
-@login_required
-def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your profile was saved."))
-        response = redirect("app:profile")
-        response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
-        return response
-    return render(request, "app/profile.html", {"nav": "profile", "form": form})

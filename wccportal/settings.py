@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -205,11 +206,21 @@ LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
+# allauth's own password-based sign-up is closed (adapter.is_open_for_signup): ACC-1 sign-up
+# (accounts.services.user_signup) takes names and consent and e-mails an initial password.
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A reset request for an unknown address silently sends nothing (no account enumeration).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# ACC-1: versions of the legal documents a new user accepts (recorded in accounts.Consent).
+TERMS_VERSION = env.str("TERMS_VERSION", default="2026-01")
+PRIVACY_VERSION = env.str("PRIVACY_VERSION", default="2026-01")
+# ACC-6: a deleted account can be restored by signing in for this many days, then it is erased.
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # ACC-4: reset links live 24 hours.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
@@ -249,8 +260,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # allauth's app token and the session, refusing users who must change their password
+        # first (ACC-1) with 403 password_change_required.
+        "accounts.api.authentication.TokenAuthentication",
+        "accounts.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "wccportal.pagination.Pagination",

@@ -19,6 +19,10 @@ from wccportal.settings import Q_CLUSTER, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("TEST_EMAIL_FILE_PATH"):
+    # A server subprocess of the browser tests writes its e-mails where the test reads them.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 STORAGES = {
     **STORAGES,

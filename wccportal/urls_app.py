@@ -7,14 +7,12 @@ from . import app_views as v
 app_name = "app"
 urlpatterns = [
     path("", v.dashboard, name="dashboard"),
-    path("chargers/", v.chargers, name="chargers"),
     path("charge/", v.charge, name="charge"),
     path("bookings/", v.bookings, name="bookings"),
     path("sessions/", v.sessions, name="sessions"),
     path("notifications/", v.notifications, name="notifications"),
-    path("profile/", v.profile, name="profile"),
     # Feature modules; their URL names join the "app" namespace.
-    path("account/", include("accounts.urls")),  # ACC-4 … ACC-8
+    path("account/", include("accounts.urls")),  # ACC-5 … ACC-8: profile, password, delete
     path("chargers/", include("chargers.urls")),  # CP-1 … CP-4
     path("chargers/", include("chargers.urls_sharing")),  # CP-3 share, users
     path("chargers/", include("chargers.urls_firmware")),  # CP-5

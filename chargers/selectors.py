@@ -85,3 +85,27 @@ def tag_list_for_user(user) -> QuerySet[IdTag]:
     if user.is_staff:
         return IdTag.objects.all()
     return IdTag.objects.filter(user=user)
+
+
+# --- My chargers (CP-2 … CP-4) ---------------------------------------------------------------
+
+TAB_KEYS = ("residential", "commercial", "shared", "favourites")
+
+
+def charger_tab_keys_for_user(user) -> tuple[str, ...]:
+    """The tabs a user gets: a guest (ACC-3) only ever has chargers shared with them."""
+    return ("shared",) if getattr(user, "is_guest", False) else TAB_KEYS
+
+
+def charger_can_manage(user, charge_point: ChargePoint) -> bool:
+    """Owner rights (settings, restart, delete, QR): what ``write=True`` grants."""
+    return charger_list_for_user(user, write=True).filter(pk=charge_point.pk).exists()
+
+
+def favourite_pks_for_user(user, charge_points) -> set[int]:
+    from .models import Favourite
+
+    return set(
+        Favourite.objects.filter(user=user, charge_point__in=[cp.pk for cp in charge_points])
+        .values_list("charge_point_id", flat=True)
+    )

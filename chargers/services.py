@@ -20,7 +20,9 @@ from django.utils.translation import ngettext
 from wccportal.errors import DomainError
 from wccportal.lib import crypto, ocpp16, sql
 from wccportal.lib.realtime import group_send_on_commit, live_update_on_commit
+from wccportal.lib.tasks import enqueue_on_commit
 
+from . import local_list
 from .models import ChargePoint, ChargerOperation, Connector, IdTag
 from .passwords import check_secret, generate_code, generate_password, hash_secret
 
@@ -225,6 +227,11 @@ def charger_boot(*, pk: int, payload: dict) -> str:
         **values, last_boot_at=now, last_seen_at=now, is_online=True
     )
     status = ChargePoint.objects.filter(pk=pk).values_list("registration_status", flat=True).first()
+    if status == ChargePoint.Registration.ACCEPTED:
+        # CP-5 (firmware): after commit, a job compares the version with the releases.
+        enqueue_on_commit("chargers.tasks_firmware.charger_booted", pk)
+        # TAG-5 (tags feature): after commit, a job checks the charger's local list.
+        local_list.local_list_changed([pk])
     return status or ChargePoint.Registration.REJECTED
 
 
@@ -366,6 +373,9 @@ def operation_complete(
     operation.latency_ms = latency_ms
     operation.save(update_fields=["response", "status", "completed_at", "latency_ms"])
     _push_operation(operation)
+    # --- TAG-5 local lists (tags feature): SendLocalList / GetLocalListVersion answers.
+    if operation.action in local_list.LIST_ACTIONS:
+        local_list.operation_answered(operation)
     return operation
 
 
@@ -378,6 +388,9 @@ def operation_failed(
     operation = ChargerOperation.objects.filter(pk=operation_id).first()
     if operation:
         _push_operation(operation)
+        # --- TAG-5 local lists (tags feature): a failed SendLocalList means a Full update next.
+        if operation.action in local_list.LIST_ACTIONS:
+            local_list.operation_answered(operation)
 
 
 def operations_sweep_timeouts() -> int:
@@ -737,3 +750,309 @@ def _repeated(value: str, first_line: int) -> str:
     return _("%(id)s appears more than once in the file (first on line %(first)d).") % {
         "id": value, "first": first_line
     }
+
+
+# --- Owner use cases (CP-1 … CP-4) ----------------------------------------------------------
+# Claim, favourites, settings, start, restart and unclaim of "My chargers". Pages and the API
+# call these; the access selectors have already decided who may reach the charger.
+
+CLAIM_PATH = "/app/chargers/claim/"
+CLAIM_THROTTLE_SCOPE = "claim"  # DRF scope; the page counts in the same bucket
+# A code compared when the id is unknown, so that unknown ids cost as much as wrong codes.
+_DUMMY_CODE = "XXXXXXXXXXXXXXXX"
+
+
+def charger_claim_url(*, charge_point: ChargePoint) -> str:
+    """What the QR code of a charger encodes: the claim page, prefilled with id and code."""
+    from urllib.parse import urlencode
+
+    query = urlencode({"cp": charge_point.charge_point_id, "code": charge_point.claim_code})
+    return f"{settings.SITE_URL}{CLAIM_PATH}?{query}"
+
+
+def claim_qr_parse(content: str) -> tuple[str, str]:
+    """The (charge point id, claim code) a scanned QR code carries, or DomainError invalid_qr.
+
+    Accepts the claim URL of any host (the code may have been printed by another
+    installation's SITE_URL) and its bare query string.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    content = (content or "").strip()
+    query = urlsplit(content).query if "?" in content else content
+    values = parse_qs(query)
+    cp_id, code = values.get("cp", [""])[0].strip(), values.get("code", [""])[0].strip()
+    if not cp_id or not code:
+        raise DomainError(
+            _("This QR code is not a charger's claim code."), code="invalid_qr",
+            fields={"qr": [_("This QR code is not a charger's claim code.")]},
+        )
+    return cp_id, code
+
+
+def _invalid_claim() -> DomainError:
+    # One answer for an unknown id, a wrong code and someone else's charger: no enumeration.
+    return DomainError(
+        _("This charge point ID and claim code do not match a charger you can claim."),
+        code="invalid_claim",
+    )
+
+
+def _codes_match(given: str, expected: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(given.strip().upper().encode(), expected.strip().upper().encode())
+
+
+def charger_name_error(name: str) -> str | None:
+    if len(name) > ChargePoint._meta.get_field("name").max_length:
+        return _("A name has at most %(max)d characters.") % {
+            "max": ChargePoint._meta.get_field("name").max_length
+        }
+    return None
+
+
+def charger_claim(
+    *, user, charge_point_id: str, claim_code: str, name: str = "", group=None
+) -> ChargePoint:
+    """Make ``user`` the owner of the charger with this id and claim code (CP-1).
+
+    ``group`` (one of the user's groups) receives the charger at once. Two users claiming
+    the same charger at the same moment: the conditional UPDATE lets exactly one win.
+    """
+    from groups.models import Group, GroupCharger
+
+    name = (name or "").strip()
+    if error := charger_name_error(name):
+        raise DomainError(error, code="invalid", fields={"name": [error]})
+    if group is not None and not Group.objects.filter(pk=getattr(group, "pk", group), owner=user).exists():
+        message = _("Choose one of your own groups.")
+        raise DomainError(message, code="invalid_group", fields={"group": [message]})
+    charge_point_id = (charge_point_id or "").strip()
+    cp = ChargePoint.objects.filter(charge_point_id__iexact=charge_point_id).first() if charge_point_id else None
+    code_ok = _codes_match(claim_code or "", (cp.claim_code if cp else "") or _DUMMY_CODE)
+    if cp is None or not cp.claim_code or not code_ok:
+        raise _invalid_claim()
+    if cp.owner_id == user.pk:
+        raise DomainError(_("This charger is already yours."), code="already_yours", status=409)
+    if cp.owner_id is not None or cp.organisation_id is not None:
+        raise _invalid_claim()
+    now = timezone.now()
+    with transaction.atomic():
+        won = ChargePoint.objects.filter(
+            pk=cp.pk, owner__isnull=True, organisation__isnull=True, claim_code=cp.claim_code
+        ).update(owner=user, name=name or cp.name, updated_at=now)
+        if not won:
+            raise _invalid_claim()
+        ChargePoint.objects.filter(pk=cp.pk, onboarded_at__isnull=True).update(onboarded_at=now)
+        if group is not None:
+            GroupCharger.objects.filter(charge_point=cp).delete()
+            GroupCharger.objects.create(group_id=getattr(group, "pk", group), charge_point=cp)
+        local_list_changed_for([cp.pk])
+    cp.refresh_from_db()
+    return cp
+
+
+def local_list_changed_for(pks: list[int]) -> None:
+    from .local_list import local_list_changed
+
+    local_list_changed(pks)
+
+
+def favourite_set(*, user, charge_point: ChargePoint, favourite: bool) -> bool:
+    """Star or unstar a charger the user may see; returns the new state (idempotent)."""
+    from .models import Favourite
+
+    if favourite:
+        Favourite.objects.get_or_create(user=user, charge_point=charge_point)
+    else:
+        Favourite.objects.filter(user=user, charge_point=charge_point).delete()
+    return favourite
+
+
+def configuration_key_for(*, charge_point: ChargePoint, setting: str):
+    """The ConfigurationKey row carrying ``setting`` on this charger: the most specific row
+    wins, (vendor, model) > ("", model) > (vendor, "") > ("", "")."""
+    from django.db.models import Q
+
+    from .models import ConfigurationKey
+
+    rows = ConfigurationKey.objects.filter(setting=setting).filter(
+        Q(vendor__in=["", charge_point.vendor], model__in=["", charge_point.model])
+    )
+    ranked = sorted(rows, key=lambda row: (bool(row.model), bool(row.vendor)), reverse=True)
+    return ranked[0] if ranked else None
+
+
+def _setting_in_step(charge_point: ChargePoint, key: str, value: str) -> bool:
+    """Whether the charger accepted this very value last time (then there is nothing to send)."""
+    last = (
+        ChargerOperation.objects.filter(
+            charge_point=charge_point, action="ChangeConfiguration", payload__key=key
+        ).order_by("-created_at", "-pk").first()
+    )
+    return bool(last and last.payload.get("value") == value
+                and last.status == ChargerOperation.Status.ACCEPTED)
+
+
+def _send_setting(*, charge_point, setting: str, value, acting_user) -> ChargerOperation | None:
+    row = configuration_key_for(charge_point=charge_point, setting=setting)
+    if row is None:
+        return None  # no key known for this model: the setting stays on the platform
+    text = (row.true_value if value else row.false_value) if isinstance(value, bool) else str(value)
+    if _setting_in_step(charge_point, row.key, text):
+        return None
+    return operation_request(
+        charge_point=charge_point, action="ChangeConfiguration",
+        payload={"key": row.key, "value": text}, acting_user=acting_user,
+    )
+
+
+def charger_settings_errors(*, name=None, led_brightness=None) -> dict[str, list[str]]:
+    errors = {}
+    if name is not None and (error := charger_name_error(name.strip())):
+        errors["name"] = [error]
+    if led_brightness is not None and (
+        isinstance(led_brightness, bool) or not isinstance(led_brightness, int)
+        or not 0 <= led_brightness <= 100
+    ):
+        errors["led_brightness"] = [_("LED brightness is a whole number from 0 to 100.")]
+    return errors
+
+
+def charger_settings_update(
+    *, charge_point: ChargePoint, acting_user, name: str | None = None,
+    free_charging: bool | None = None, led_brightness: int | None = None,
+) -> list[ChargerOperation]:
+    """Owner settings (CP-4). The name lives on the platform; free charging lives on both
+    (TAG-5 reads it, the charger gets it); LED brightness lives on the charger. Charger-side
+    values go out with ChangeConfiguration under the key its model uses; returns those
+    operations (their answers arrive later, or they are recorded offline at once)."""
+    if errors := charger_settings_errors(name=name, led_brightness=led_brightness):
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first, code="invalid", fields=errors)
+    fields = []
+    if name is not None and name.strip() != charge_point.name:
+        charge_point.name = name.strip()
+        fields.append("name")
+    free_changed = free_charging is not None and free_charging != charge_point.free_charging
+    if free_changed:
+        charge_point.free_charging = free_charging
+        fields.append("free_charging")
+    if led_brightness is not None and led_brightness != charge_point.led_brightness:
+        charge_point.led_brightness = led_brightness
+        fields.append("led_brightness")
+    operations = []
+    with transaction.atomic():
+        if fields:
+            charge_point.save(update_fields=[*fields, "updated_at"])
+        if free_charging is not None:
+            operations.append(_send_setting(
+                charge_point=charge_point, setting="free_charging", value=free_charging,
+                acting_user=acting_user,
+            ))
+        if led_brightness is not None:
+            operations.append(_send_setting(
+                charge_point=charge_point, setting="led_brightness", value=led_brightness,
+                acting_user=acting_user,
+            ))
+        if free_changed:
+            local_list_changed_for([charge_point.pk])
+    return [operation for operation in operations if operation is not None]
+
+
+def _start_tag(*, user, charge_point: ChargePoint) -> IdTag:
+    """The tag a remote start uses: the favourite of owners and members, the share's tag for
+    those who see the charger only through a share (guests included)."""
+    from .models import ChargerShare
+    from .selectors import member_q, owned_q
+
+    through_share = not user.is_staff and not ChargePoint.objects.filter(
+        owned_q(user) | member_q(user), pk=charge_point.pk
+    ).exists()
+    if through_share:
+        now = timezone.now()
+        share = (
+            ChargerShare.objects.filter(
+                charge_point=charge_point, revoked_at__isnull=True, expires_at__gt=now,
+                id_tag__isnull=False,
+            ).filter(_share_recipient_q(user)).select_related("id_tag").order_by("-created_at").first()
+        )
+        if share is None:
+            raise DomainError(
+                _("Your share of this charger has no authorization tag: ask its owner."),
+                code="no_share_tag",
+            )
+        return share.id_tag
+    tag = IdTag.objects.filter(user=user, is_favourite=True, is_active=True).first()
+    if tag is None or tag.is_expired():
+        raise DomainError(
+            _("Star one of your tags as favourite: remote starts use it."), code="no_favourite_tag"
+        )
+    return tag
+
+
+def _share_recipient_q(user):
+    from django.db.models import Q
+
+    return Q(recipient=user) | Q(email__iexact=user.email)
+
+
+def charger_start(
+    *, user, charge_point: ChargePoint, connector_id: int | None = None
+) -> ChargerOperation:
+    """Remote start (CP-3) on the given connector, or the first free one."""
+    tag = _start_tag(user=user, charge_point=charge_point)
+    connectors = Connector.objects.filter(charge_point=charge_point, connector_id__gte=1)
+    if connector_id is not None:
+        if not connectors.filter(connector_id=connector_id).exists():
+            message = _("This charger has no connector %(id)s.") % {"id": connector_id}
+            raise DomainError(message, code="invalid_connector", fields={"connector_id": [message]})
+    else:
+        free = connectors.filter(
+            status__in=[Connector.Status.AVAILABLE, Connector.Status.PREPARING]
+        ).order_by("connector_id").first()
+        if free is None:
+            raise DomainError(_("No connector of this charger is free."), code="no_free_connector")
+        connector_id = free.connector_id
+    return operation_request(
+        charge_point=charge_point, action="RemoteStartTransaction",
+        payload={"connectorId": connector_id, "idTag": tag.id_tag}, acting_user=user,
+    )
+
+
+def charger_restart(*, charge_point: ChargePoint, acting_user, confirm: bool) -> ChargerOperation:
+    """Soft reset (CP-3): the charger restarts once its current session has ended."""
+    if confirm is not True:
+        raise DomainError(_("Confirm the restart."), code="confirmation_required")
+    return operation_request(
+        charge_point=charge_point, action="Reset", payload={"type": "Soft"}, acting_user=acting_user,
+    )
+
+
+def charger_unclaim(*, charge_point: ChargePoint, acting_user) -> ChargePoint:
+    """Release a charger from its owner (CP-3 Delete): it gets a new claim code, so the old
+    QR code no longer works; shares end, it leaves its group, nobody keeps it as favourite."""
+    from groups.models import GroupCharger
+
+    from .models import ChargerShare, Favourite
+
+    now = timezone.now()
+    with transaction.atomic():
+        was_free = ChargePoint.objects.filter(pk=charge_point.pk, free_charging=True).exists()
+        ChargePoint.objects.filter(pk=charge_point.pk).update(
+            owner=None, organisation=None, name="", claim_code=generate_code(),
+            free_charging=False, updated_at=now,
+        )
+        ChargerShare.objects.filter(charge_point=charge_point, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        GroupCharger.objects.filter(charge_point=charge_point).delete()
+        Favourite.objects.filter(charge_point=charge_point).delete()
+        local_list_changed_for([charge_point.pk])
+    charge_point.refresh_from_db()
+    if was_free:
+        # The next owner starts from the default: the charger stops charging for free too.
+        _send_setting(charge_point=charge_point, setting="free_charging", value=False,
+                      acting_user=acting_user)
+    return charge_point

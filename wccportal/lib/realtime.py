@@ -66,7 +66,10 @@ class LivePublisher:
         if self.loop.is_closed():
             return
         if coalesce:
-            key = (group, message.get("event"), message.get("id"), message.get("connector"))
+            # Only an update of the same fields replaces another: a firmware push must not
+            # swallow the online flag sent a moment earlier for the same charger.
+            fields = tuple(sorted(message.keys() - {"type", "event", "charger", "id", "connector"}))
+            key = (group, message.get("event"), message.get("id"), message.get("connector"), fields)
             self.loop.call_soon_threadsafe(self.pending.__setitem__, key, (group, message))
         else:
             self.loop.call_soon_threadsafe(self._send_now, group, message)

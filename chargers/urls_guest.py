@@ -1,3 +1,9 @@
-"""URLs: filled in by the feature that owns this module."""
+"""Guest sign-in with a share's e-mail and access code (ACC-3), at /accounts/guest/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_sharing
+
+urlpatterns = [
+    path("", views_sharing.guest_login, name="guest_login"),
+]

@@ -63,6 +63,9 @@ class SimulatedChargePoint(OcppChargePoint):
         self.meter_wh = random.randint(100_000, 900_000)
         self.transactions: dict[int, Transaction] = {}
         self.local_list_version = 0
+        self.local_list: dict[str, dict] = {}  # lower-cased idTag → entry (snake_case keys)
+        self.local_list_updates: list[tuple[str, int, list]] = []  # every SendLocalList received
+        self.local_list_answer: str | None = None  # force an answer (e.g. "NotSupported")
         self.heartbeat_interval = 60
         self.tasks: set[asyncio.Task] = set()
         self.boot_status = None
@@ -295,6 +298,19 @@ class SimulatedChargePoint(OcppChargePoint):
 
     @on(Action.send_local_list)
     def on_send_local_list(self, list_version, update_type, local_authorization_list=None, **kwargs):
+        """Keep the list like a real charger: Full replaces it, Differential changes it (an
+        entry without idTagInfo is removed) and must carry a newer version."""
+        self.local_list_updates.append((update_type, list_version, local_authorization_list or []))
+        if self.local_list_answer:
+            return call_result.SendLocalList(status=self.local_list_answer)
+        if update_type == "Differential" and list_version <= self.local_list_version:
+            return call_result.SendLocalList(status="VersionMismatch")
+        if update_type == "Full":
+            self.local_list = {}
+        for entry in local_authorization_list or []:
+            self.local_list.pop(entry["id_tag"].lower(), None)
+            if entry.get("id_tag_info") is not None:
+                self.local_list[entry["id_tag"].lower()] = entry
         self.local_list_version = list_version
         return call_result.SendLocalList(status="Accepted")
 

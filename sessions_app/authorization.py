@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chargers.models import ChargePoint, ChargerShare, IdTag
+from chargers.tags import enrolment_bind
 from wccportal.lib import sql
 
 
@@ -97,6 +98,9 @@ def authorize(*, charge_point: ChargePoint | ChargerFacts, id_tag: str, at: date
     at = at or timezone.now()
     cp = charge_point if isinstance(charge_point, ChargerFacts) else ChargerFacts.of(charge_point)
     tag = _tag_row(id_tag, cp.pk)
+    if tag is None and (card := enrolment_bind(charge_point_pk=cp.pk, id_tag=id_tag)) is not None:
+        # TAG-1: an unknown card presented in an open enrolment window is now its user's.
+        return Decision(Status.ACCEPTED, card.pk, card.user_id, reason="enrolled")
     if cp.free_charging:
         return Decision(Status.ACCEPTED, tag and tag["pk"], tag and tag["user_id"], reason="free_charging")
     if tag is None:

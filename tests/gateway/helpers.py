@@ -28,7 +28,23 @@ async def call(comm, action: str, payload: dict, message_id: str | None = None):
     """Send a CALL and return the decoded answer frame."""
     message_id = message_id or f"m{next(_ids)}"
     await comm.send_to(text_data=json.dumps([2, message_id, action, payload]))
-    return json.loads(await comm.receive_from(timeout=10))
+    while True:
+        frame = json.loads(await comm.receive_from(timeout=10))
+        if not await answer_local_list(comm, frame):
+            return frame
+
+
+# The platform keeps a charger's local authorization list in step (TAG-5): after a boot or a
+# change of rights it may send these at any time. Charger-side tests answer them like a
+# charger that supports local lists, and see the answer to their own message.
+LOCAL_LIST_ANSWERS = {"SendLocalList": {"status": "Accepted"}, "GetLocalListVersion": {"listVersion": 0}}
+
+
+async def answer_local_list(comm, frame) -> bool:
+    if frame[0] == 2 and frame[2] in LOCAL_LIST_ANSWERS:
+        await comm.send_to(text_data=json.dumps([3, frame[1], LOCAL_LIST_ANSWERS[frame[2]]]))
+        return True
+    return False
 
 
 async def send_raw(comm, text: str):

@@ -6,14 +6,24 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from wccportal.errors import DomainError
 
-from . import services
-from .models import ChargePoint, ChargerOperation, ChargerShare, Connector, Favourite, IdTag
+from . import firmware, services
+from .models import (
+    ChargePoint,
+    ChargerOperation,
+    ChargerShare,
+    ConfigurationKey,
+    Connector,
+    Favourite,
+    FirmwareRelease,
+    IdTag,
+)
 
 
 class ConnectorInline(admin.TabularInline):
@@ -142,8 +152,19 @@ class ChargePointAdmin(CsvImportMixin, admin.ModelAdmin):
     actions = ["approve", "reject", "regenerate_password"]
     readonly_fields = ["is_online", "connection_id", "connected_at", "disconnected_at",
                        "last_seen_at", "last_heartbeat_at", "last_boot_at", "diagnostics_status",
-                       "firmware_status", "local_list_version", "created_at", "updated_at"]
+                       "firmware_status", "local_list_version", "created_at", "updated_at",
+                       "qr_code"]
     exclude = ["password_hash", "password_encrypted"]
+
+    @admin.display(description=_("QR code"))
+    def qr_code(self, obj):
+        # The claim QR page belongs to the "my chargers" feature: linked once it exists.
+        try:
+            url = reverse("app:charger_qr", args=[obj.charge_point_id])
+        except NoReverseMatch:
+            return "–"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url,
+                           _("Show the claim QR code"))
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -239,4 +260,55 @@ class ChargerOperationAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class FirmwareReleaseForm(forms.ModelForm):
+    location = forms.URLField(
+        label=_("download URL"), max_length=500, assume_scheme="https",
+        help_text=_("Where chargers download the image (sent in UpdateFirmware). Chargers that "
+                    "name their version after the file expect it to end in the version, e.g. "
+                    "https://firmware.example.com/simbox/1.1.0."),
+    )
+
+    class Meta:
+        model = FirmwareRelease
+        fields = ["vendor", "model", "version", "location", "release_notes", "released_at",
+                  "is_active"]
+        help_texts = {
+            "vendor": _("Empty: chargers of this model from any vendor."),
+            "model": _("The model as the chargers report it at boot."),
+            "is_active": _("Saving a published release notifies the owners of chargers on an "
+                           "older version, once per charger."),
+        }
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        if not firmware.version_key(version):
+            raise forms.ValidationError(_("A version contains at least one digit or letter."))
+        return version
+
+
+@admin.register(FirmwareRelease)
+class FirmwareReleaseAdmin(admin.ModelAdmin):
+    form = FirmwareReleaseForm
+    list_display = ["model", "vendor", "version", "released_at", "is_active"]
+    list_filter = ["is_active", "model", "vendor"]
+    search_fields = ["model", "vendor", "version"]
+    date_hierarchy = "released_at"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        firmware.firmware_release_published(release=obj, acting_user=request.user)
+        if obj.is_active:
+            messages.info(request, _("Owners of chargers on an older version are notified, once per charger."))
+
+
 admin.site.register(Favourite, raw_id_fields=["user", "charge_point"])
+
+
+@admin.register(ConfigurationKey)
+class ConfigurationKeyAdmin(admin.ModelAdmin):
+    """Which OCPP key carries an owner setting per charger model (CP-4): a new model with
+    other key names needs a row here, not a code change. Empty vendor/model: any."""
+
+    list_display = ["setting", "vendor", "model", "key", "true_value", "false_value"]
+    list_filter = ["setting"]
+    search_fields = ["vendor", "model", "key"]

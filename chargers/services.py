@@ -228,10 +228,9 @@ def charger_boot(*, pk: int, payload: dict) -> str:
     )
     status = ChargePoint.objects.filter(pk=pk).values_list("registration_status", flat=True).first()
     if status == ChargePoint.Registration.ACCEPTED:
-        # CP-5 (firmware): after commit, a job compares the version with the releases.
-        enqueue_on_commit("chargers.tasks_firmware.charger_booted", pk)
-        # TAG-5 (tags feature): after commit, a job checks the charger's local list.
-        local_list.local_list_changed([pk])
+        # One job after commit: the local list (TAG-5) and firmware releases (CP-5) are
+        # checked there, so a reconnect storm enqueues one job per charger, not more.
+        enqueue_on_commit("chargers.tasks.charger_booted", pk)
     return status or ChargePoint.Registration.REJECTED
 
 

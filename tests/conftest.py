@@ -39,6 +39,21 @@ def _clear_cache():
 
 
 @pytest.fixture
+def configuration_keys(db):
+    """The platform-wide configuration keys a data migration creates (CP-4). Transactional
+    tests flush the database, migration data included, so tests that need them ask here."""
+    import importlib
+
+    from chargers.models import ConfigurationKey
+
+    defaults = importlib.import_module("chargers.migrations.0003_default_configuration_keys").DEFAULTS
+    for setting, key, on, off in defaults:
+        ConfigurationKey.objects.get_or_create(
+            vendor="", model="", setting=setting, defaults={"key": key, "true_value": on, "false_value": off}
+        )
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -8,7 +8,8 @@ from tests.e2e import start_sim, stop_sim, wait_until
 from tests.factories.chargers import ChargePointFactory
 from tests.servers import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("configuration_keys")]
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_install_over_the_air_with_a_simulated_charger(server, charger, owner, s
     # Nobody was told twice along the way; one e-mail went out; both boots were checked.
     assert Notification.objects.filter(kind="firmware_available").count() == 1
     jobs = list(Success.objects.values_list("func", flat=True))
-    assert jobs.count("chargers.tasks_firmware.charger_booted") == 2, jobs
+    assert jobs.count("chargers.tasks.charger_booted") == 2, jobs
     assert jobs.count("wccportal.lib.emails.send_templated_task") == 1, jobs
 
     sim_loop.run_until_complete(stop_sim(ws, listener))

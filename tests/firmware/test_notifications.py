@@ -110,7 +110,8 @@ def test_publishing_in_admin_notifies_each_owner_of_an_older_charger_once(
     assert to_owner.body.startswith("Hello Olivia,")
     assert html.lstrip().lower().startswith("<!doctype html")
     to_outsider = next(m for m in mail.outbox if m.to == ["outsider@example.com"])
-    assert to_outsider.subject == "Firmware 1.1.0 is available for your charger"
+    # The outsider reads German: the e-mail is written in their language.
+    assert to_outsider.subject == "Firmware 1.1.0 ist für Ihre Ladestation verfügbar"
 
     # Saving the release again (or running the job twice) tells nobody twice.
     with run_jobs():
@@ -221,7 +222,7 @@ def test_boot_of_an_unclaimed_or_pending_charger_notifies_nobody(owner, run_jobs
         boot(free, "1.0.0")
         assert boot(pending, "1.0.0") == "Pending"
     # The accepted charger was checked (and has nobody to tell); the pending one not at all.
-    checks = Success.objects.filter(func="chargers.tasks_firmware.charger_booted")
+    checks = Success.objects.filter(func="chargers.tasks.charger_booted")
     assert [task.args for task in checks] == [(free.pk,)]
     assert not Notification.objects.exists() and not mail.outbox
 

@@ -149,6 +149,9 @@ def enrolment_bind(*, charge_point_pk: int, id_tag: str) -> IdTag | None:
     now = timezone.now()
     if services._tag_id_error(id_tag):
         return None
+    # Unknown cards are common (strangers' cards); without an open window, one cheap read.
+    if not _open(TagEnrolment.objects.filter(charge_point_id=charge_point_pk), now).exists():
+        return None
     with transaction.atomic():
         enrolment = (
             _open(TagEnrolment.objects.select_for_update(), now)

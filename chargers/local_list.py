@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from wccportal.lib.tasks import enqueue_on_commit
+from wccportal.lib.tasks import enqueue_for_chargers_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def local_list_changed(charge_point_pks: Iterable[int]) -> None:
     """Bring these chargers' local lists in step once the current transaction commits."""
     pks = sorted({int(pk) for pk in charge_point_pks if pk is not None})
     if pks:
-        enqueue_on_commit("chargers.local_list.sync_local_lists", pks)
+        enqueue_for_chargers_on_commit("chargers.local_list.sync_local_lists", pks)
 
 
 def sync_local_lists(charge_point_pks: list[int]) -> None:

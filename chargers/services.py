@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from wccportal.errors import DomainError
 from wccportal.lib import crypto, ocpp16, sql
 from wccportal.lib.realtime import group_send_on_commit, live_update_on_commit
-from wccportal.lib.tasks import enqueue_on_commit
+from wccportal.lib.tasks import enqueue_for_chargers_on_commit
 
 from . import local_list
 from .models import ChargePoint, ChargerOperation, Connector, IdTag
@@ -230,7 +230,7 @@ def charger_boot(*, pk: int, payload: dict) -> str:
     if status == ChargePoint.Registration.ACCEPTED:
         # One job after commit: the local list (TAG-5) and firmware releases (CP-5) are
         # checked there, so a reconnect storm enqueues one job per charger, not more.
-        enqueue_on_commit("chargers.tasks.charger_booted", pk)
+        enqueue_for_chargers_on_commit("chargers.tasks.charger_booted", pk)
     return status or ChargePoint.Registration.REJECTED
 
 

@@ -77,3 +77,30 @@ def test_job_of_a_rolled_back_transaction_never_runs(owner, django_capture_on_co
     assert callbacks == []
     owner.refresh_from_db()
     assert owner.first_name == "Olivia"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charger_jobs_run_in_the_socket_process_with_the_embedded_layer(owner, settings):
+    """The in-memory layer reaches only this process's chargers: jobs that send commands run
+    here, on a background thread, after the commit — not in the job cluster."""
+    from wccportal.lib import tasks
+
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    with transaction.atomic():
+        tasks.enqueue_for_chargers_on_commit("tests.platform.test_emails_and_tasks.rename_user", owner.pk, "Here")
+        assert tasks._gateway_executor is None or tasks._executor().submit(lambda: None).result() is None
+        assert User.objects.get(pk=owner.pk).first_name != "Here"
+    tasks._executor().submit(lambda: None).result(timeout=10)  # the job ran before this no-op
+    assert User.objects.get(pk=owner.pk).first_name == "Here"
+    assert not Success.objects.exists()  # nothing went through the job cluster
+
+
+def test_charger_jobs_go_to_the_cluster_with_a_layer_that_crosses_processes(owner, settings, django_capture_on_commit_callbacks):
+    from wccportal.lib import tasks
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue_for_chargers_on_commit("tests.platform.test_emails_and_tasks.rename_user", owner.pk, "Cluster")
+    assert User.objects.get(pk=owner.pk).first_name == "Cluster"
+    assert Success.objects.filter(func="tests.platform.test_emails_and_tasks.rename_user").exists()

@@ -14,3 +14,53 @@ def enqueue_on_commit(func_path: str, *args, **kwargs) -> None:
     Tasks take ids, never model instances: the row is reloaded by the worker.
     """
     transaction.on_commit(lambda: async_task(func_path, *args, **kwargs))
+
+
+# --- Jobs that talk to chargers ---------------------------------------------------------------
+
+_gateway_executor = None
+
+
+def _layer_crosses_processes() -> bool:
+    from django.conf import settings
+
+    return "InMemory" not in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+
+
+def enqueue_for_chargers_on_commit(func_path: str, *args, **kwargs) -> None:
+    """Like ``enqueue_on_commit``, for jobs that send commands to chargers.
+
+    With a channel layer that crosses processes (Redis) they go to the job cluster like any
+    other job. The embedded default's in-memory layer reaches only the sockets of its own
+    process, so there they run in this process (the web server holding the chargers), on one
+    background thread, after the commit.
+    """
+    from django.conf import settings
+
+    if _layer_crosses_processes() or settings.Q_CLUSTER.get("sync"):
+        enqueue_on_commit(func_path, *args, **kwargs)
+        return
+    transaction.on_commit(lambda: _executor().submit(_run_here, func_path, args, kwargs))
+
+
+def _executor():
+    global _gateway_executor
+    if _gateway_executor is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _gateway_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charger-jobs")
+    return _gateway_executor
+
+
+def _run_here(func_path: str, args: tuple, kwargs: dict) -> None:
+    import logging
+
+    from django.db import connections
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string(func_path)(*args, **kwargs)
+    except Exception:
+        logging.getLogger(__name__).exception("job %s failed", func_path)
+    finally:
+        connections.close_all()  # this thread's connections only

@@ -96,7 +96,9 @@ def test_charger_jobs_run_in_the_socket_process_with_the_embedded_layer(owner, s
     assert not Success.objects.exists()  # nothing went through the job cluster
 
 
-def test_charger_jobs_go_to_the_cluster_with_a_layer_that_crosses_processes(owner, settings, django_capture_on_commit_callbacks):
+def test_charger_jobs_go_to_the_cluster_with_a_layer_that_crosses_processes(
+    owner, settings, django_capture_on_commit_callbacks
+):
     from wccportal.lib import tasks
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}

@@ -45,7 +45,7 @@ class PasswordChangeRequiredMiddleware:
     """
 
     # Paths that stay reachable: sign out, the change itself, static files, language, legal.
-    ALLOWED_PREFIXES = ("/static/", "/media/", "/api/", "/i18n/", "/imprint/", "/privacy/",
+    ALLOWED_PREFIXES = ("/static/", "/media/", "/api/", "/i18n/", "/imprint/", "/privacy/", "/terms/",
                         "/accounts/logout/", "/accounts/password/")
     HEADLESS_SIGNUP = ("/api/auth/app/v1/auth/signup", "/api/auth/browser/v1/auth/signup")
     HEADLESS_LOGIN = ("/api/auth/app/v1/auth/login", "/api/auth/browser/v1/auth/login")

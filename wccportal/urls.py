@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("imprint/", views.imprint, name="imprint"),
     path("privacy/", views.privacy, name="privacy"),
+    path("terms/", views.terms, name="terms"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/guest/", include("chargers.urls_guest")),  # ACC-3

@@ -28,6 +28,12 @@ def imprint(request):
     return render(request, "wccportal/imprint.html")
 
 
+def terms(request):
+    from django.conf import settings
+
+    return render(request, "wccportal/terms.html", {"version": settings.TERMS_VERSION})
+
+
 def privacy(request):
     tracking_allowed = False
     if request.user.is_authenticated:

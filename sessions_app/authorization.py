@@ -129,9 +129,12 @@ def authorize(*, charge_point: ChargePoint | ChargerFacts, id_tag: str, at: date
     if user_id is not None:
         share_q |= Q(recipient_id=user_id)
     shares = ChargerShare.objects.filter(share_q, charge_point_id=cp.pk, revoked_at__isnull=True)
-    valid_until = shares.filter(expires_at__gt=at).order_by("-expires_at").values_list("expires_at", flat=True).first()
-    if valid_until is not None:
-        return decide(Status.ACCEPTED, "share", min(filter(None, [valid_until, tag["expires_at"]])))
+    valid = shares.filter(expires_at__gt=at).order_by("-expires_at").values_list("expires_at", "recipient_id").first()
+    if valid is not None:
+        valid_until, recipient_id = valid
+        # A share's own tag has no user: its sessions belong to the recipient (guest or not).
+        return Decision(Status.ACCEPTED, tag_id, user_id or recipient_id,
+                        min(filter(None, [valid_until, tag["expires_at"]])), "share", parent)
     if shares.filter(expires_at__lte=at).exists():
         return decide(Status.EXPIRED, "share_expired")
     return decide(Status.INVALID, "no_right")

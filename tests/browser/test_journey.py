@@ -107,6 +107,7 @@ def test_sign_up_claim_share_guest_charges_then_share_expires(server_factory, br
         session = wait_until(lambda: ChargingSession.objects.filter(
             charge_point__charge_point_id="CP-NEW", id_tag__iexact=tag).first())
         assert session.status == ChargingSession.Status.ACTIVE
+        assert session.user == User.objects.get(email="visitor@example.com", is_guest=True)  # their session
         screenshot(guest, "journey-guest-started")
         [transaction_id] = list(sim.transactions)
         sim_loop.run_until_complete(sim.stop_transaction(transaction_id, "EVDisconnected"))

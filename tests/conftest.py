@@ -32,6 +32,17 @@ def _release_gateway_writers():
 
 
 @pytest.fixture(autouse=True)
+def _reset_language():
+    """A request in another language leaves it active in the test's thread: reset it, so no
+    test depends on which one ran before."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters live in the cache (Redis in CI): each test starts afresh.
     cache.clear()

@@ -5,6 +5,8 @@
  *   [data-online]         online / offline badge
  *   [data-unread-count]   the bell's unread count
  * Pages add their own: wccLive.on("operation", fn), wccLive.on("charger", fn), …
+ * "subscribed" fires once a charger subscription is in place (again after a reconnect):
+ * what changed before it was not pushed to this page, so pages re-read what they follow.
  */
 (function () {
   "use strict";
@@ -34,6 +36,8 @@
       let message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
       if (message.event) dispatch(message);
+      // Updates sent before this subscription were missed: pages catch up on this event.
+      else if (message.subscribed) dispatch({ event: "subscribed", charger: message.subscribed });
     });
     socket.addEventListener("close", function (event) {
       if (event.code === 4401) return; // signed out

@@ -26,7 +26,21 @@
   };
 
   // An operation's answer (OPS-2): update its row in the list of last operations.
-  wccLive.on("operation", function (message) {
+  wccLive.on("operation", showOperation);
+
+  // Answers that came before the live subscription was in place: read them once.
+  wccLive.on("subscribed", function () {
+    document.querySelectorAll("[data-operation-id]").forEach(function (row) {
+      const badge = row.querySelector("[data-operation-status]");
+      if (!badge || badge.dataset.operationStatus !== "pending") return;
+      fetch("/api/v1/operations/" + row.dataset.operationId + "/", { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (operation) { if (operation && operation.status !== "pending") showOperation(operation); })
+        .catch(function () { /* the live event will still come */ });
+    });
+  });
+
+  function showOperation(message) {
     document.querySelectorAll('[data-operation-id="' + message.id + '"]').forEach(function (row) {
       const badge = row.querySelector("[data-operation-status]");
       if (badge) {
@@ -38,7 +52,7 @@
       const answer = message.response && message.response.status;
       if (detail) detail.textContent = answer ? (labels[answer] || answer) : (message.error || "");
     });
-  });
+  }
 
   // A connector's new state (CP-8) on the charger page.
   wccLive.on("charger", function (message) {

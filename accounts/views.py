@@ -74,7 +74,7 @@ password_change = PasswordChangeView.as_view()
 @login_required
 def profile(request):
     """ACC-8: names, mobile, employee number, language; the own tags, read-only."""
-    from chargers.models import IdTag
+    from chargers.selectors import own_tag_list
 
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -83,7 +83,7 @@ def profile(request):
         response = redirect("app:profile")
         response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
         return response
-    tags = IdTag.objects.filter(user=request.user).order_by("-is_favourite", "alias", "id_tag")
+    tags = own_tag_list(request.user)
     return render(request, "app/profile.html", {"nav": "profile", "form": form, "tags": tags})
 
 

@@ -6,9 +6,10 @@ Every page, API and operation path that returns or changes a charger goes throug
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import ChargePoint, ChargerOperation, Connector, IdTag
+from .models import ChargePoint, ChargerOperation, Connector, IdTag, TagEnrolment
 
 
 def _is_org_user(user) -> bool:
@@ -108,4 +109,21 @@ def favourite_pks_for_user(user, charge_points) -> set[int]:
     return set(
         Favourite.objects.filter(user=user, charge_point__in=[cp.pk for cp in charge_points])
         .values_list("charge_point_id", flat=True)
+    )
+
+
+def tag_get_for_user(user, pk: int) -> IdTag:
+    """One of the user's tags (staff: any), else 404."""
+    return get_object_or_404(tag_list_for_user(user), pk=pk)
+
+
+def own_tag_list(user) -> QuerySet[IdTag]:
+    """The user's own tags, favourite first (staff too: their own only)."""
+    return IdTag.objects.filter(user=user).order_by("-is_favourite", "alias", "id_tag")
+
+
+def enrolment_get_for_user(user, pk: int) -> TagEnrolment:
+    """One of the user's card enrolments (TAG-1), else 404."""
+    return get_object_or_404(
+        TagEnrolment.objects.filter(user=user).select_related("charge_point", "id_tag"), pk=pk
     )

@@ -4,7 +4,7 @@ add a virtual tag, add an RFID card at one of my chargers."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -12,12 +12,7 @@ from django.views.decorators.http import require_POST
 from wccportal.errors import DomainError
 
 from . import tags as tag_services
-from .models import TagEnrolment
-from .selectors import charger_list_for_user, tag_list_for_user
-
-
-def _tag(request, pk):
-    return get_object_or_404(tag_list_for_user(request.user), pk=pk)
+from .selectors import charger_list_for_user, enrolment_get_for_user, tag_get_for_user, tag_list_for_user
 
 
 def _form_error(form, exc: DomainError, field: str) -> None:
@@ -86,7 +81,7 @@ def tag_add(request):
 @login_required
 @require_POST
 def tag_alias(request, pk):
-    tag = _tag(request, pk)
+    tag = tag_get_for_user(request.user, pk)
     form = AliasForm(request.POST)
     if form.is_valid():
         try:
@@ -103,7 +98,7 @@ def tag_alias(request, pk):
 @login_required
 @require_POST
 def tag_favourite(request, pk):
-    tag = tag_services.tag_set_favourite(tag=_tag(request, pk))
+    tag = tag_services.tag_set_favourite(tag=tag_get_for_user(request.user, pk))
     messages.success(request, _("%(tag)s is now your favourite tag.") % {"tag": tag})
     return redirect("app:tags")
 
@@ -111,7 +106,7 @@ def tag_favourite(request, pk):
 @login_required
 @require_POST
 def tag_delete(request, pk):
-    tag = _tag(request, pk)
+    tag = tag_get_for_user(request.user, pk)
     name = str(tag)
     tag_services.tag_delete(tag=tag)
     messages.success(request, _("The tag %(tag)s was deleted.") % {"tag": name})
@@ -135,15 +130,9 @@ def card_add(request):
     return render(request, "app/tags/card.html", {"nav": "profile", "form": form, "chargers": chargers})
 
 
-def _enrolment(request, pk):
-    return get_object_or_404(
-        TagEnrolment.objects.filter(user=request.user).select_related("charge_point", "id_tag"), pk=pk
-    )
-
-
 @login_required
 def card_enrolment(request, pk):
-    enrolment = _enrolment(request, pk)
+    enrolment = enrolment_get_for_user(request.user, pk)
     return render(request, "app/tags/enrolment.html", {
         "nav": "profile", "enrolment": enrolment, "state": tag_services.enrolment_state(enrolment),
         "seconds": tag_services.ENROLMENT_SECONDS,
@@ -153,6 +142,6 @@ def card_enrolment(request, pk):
 @login_required
 @require_POST
 def card_enrolment_cancel(request, pk):
-    tag_services.enrolment_cancel(enrolment=_enrolment(request, pk))
+    tag_services.enrolment_cancel(enrolment=enrolment_get_for_user(request.user, pk))
     messages.info(request, _("Adding the card was cancelled."))
     return redirect("app:tags")

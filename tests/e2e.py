@@ -2,7 +2,9 @@
 real server, and an API client signed in the way the mobile app signs in."""
 
 import asyncio
+import email
 import time
+from email import policy
 
 import httpx
 import pytest
@@ -71,3 +73,17 @@ def sim_loop():
     lt = LoopThread()
     yield lt
     lt.close()
+
+
+def sent_mails(folder):
+    """Every message a server subprocess wrote with the file e-mail backend (env
+    TEST_EMAIL_FILE_PATH), as (to, subject, text body, HTML body)."""
+    mails = []
+    for path in sorted(folder.glob("*.log")):
+        for raw in path.read_bytes().split(b"-" * 79):  # the backend's separator line
+            if raw.strip():
+                message = email.message_from_bytes(raw.strip(), policy=policy.default)
+                text = message.get_body(preferencelist=("plain",)).get_content()
+                html = message.get_body(preferencelist=("html",)).get_content()
+                mails.append((message["To"], message["Subject"], text, html))
+    return mails

@@ -1,6 +1,5 @@
 """Authorization tags API (TAG-1 … TAG-3): my tags, favourite, alias, deletion, card enrolment."""
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -9,20 +8,14 @@ from rest_framework.views import APIView
 
 from chargers import tags as tag_services
 from chargers.models import IdTag, TagEnrolment
-from chargers.selectors import charger_get_for_user, tag_list_for_user
+from chargers.selectors import (
+    charger_get_for_user,
+    enrolment_get_for_user,
+    tag_get_for_user,
+    tag_list_for_user,
+)
 
 TAGS = ["tags"]
-
-
-def tag_get(user, pk: int) -> IdTag:
-    """A tag of the user (staff: any), else 404."""
-    return get_object_or_404(tag_list_for_user(user), pk=pk)
-
-
-def enrolment_get(user, pk: int) -> TagEnrolment:
-    return get_object_or_404(
-        TagEnrolment.objects.filter(user=user).select_related("charge_point", "id_tag"), pk=pk
-    )
 
 
 class TagOutputSerializer(serializers.ModelSerializer):
@@ -80,12 +73,12 @@ class TagDetailApi(APIView):
 
     @extend_schema(responses=TagOutputSerializer, tags=TAGS, summary="One of my tags")
     def get(self, request, tag_id):
-        return Response(TagOutputSerializer(tag_get(request.user, tag_id)).data)
+        return Response(TagOutputSerializer(tag_get_for_user(request.user, tag_id)).data)
 
     @extend_schema(request=InputSerializer, responses=TagOutputSerializer, tags=TAGS,
                    summary="Change a tag's alias")
     def patch(self, request, tag_id):
-        tag = tag_get(request.user, tag_id)
+        tag = tag_get_for_user(request.user, tag_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tag = tag_services.tag_update(tag=tag, alias=data.validated_data["alias"])
@@ -93,7 +86,7 @@ class TagDetailApi(APIView):
 
     @extend_schema(responses={204: None}, tags=TAGS, summary="Delete a tag")
     def delete(self, request, tag_id):
-        tag_services.tag_delete(tag=tag_get(request.user, tag_id))
+        tag_services.tag_delete(tag=tag_get_for_user(request.user, tag_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -101,7 +94,7 @@ class TagFavouriteApi(APIView):
     @extend_schema(request=None, responses=TagOutputSerializer, tags=TAGS,
                    summary="Make a tag my favourite (Scan & Charge, 1-Click)")
     def put(self, request, tag_id):
-        tag = tag_services.tag_set_favourite(tag=tag_get(request.user, tag_id))
+        tag = tag_services.tag_set_favourite(tag=tag_get_for_user(request.user, tag_id))
         return Response(TagOutputSerializer(tag).data)
 
 
@@ -125,9 +118,9 @@ class EnrolmentStartApi(APIView):
 class EnrolmentDetailApi(APIView):
     @extend_schema(responses=EnrolmentOutputSerializer, tags=TAGS, summary="Follow a card enrolment")
     def get(self, request, enrolment_id):
-        return Response(EnrolmentOutputSerializer(enrolment_get(request.user, enrolment_id)).data)
+        return Response(EnrolmentOutputSerializer(enrolment_get_for_user(request.user, enrolment_id)).data)
 
     @extend_schema(responses=EnrolmentOutputSerializer, tags=TAGS, summary="Cancel a card enrolment")
     def delete(self, request, enrolment_id):
-        enrolment = tag_services.enrolment_cancel(enrolment=enrolment_get(request.user, enrolment_id))
+        enrolment = tag_services.enrolment_cancel(enrolment=enrolment_get_for_user(request.user, enrolment_id))
         return Response(EnrolmentOutputSerializer(enrolment).data)

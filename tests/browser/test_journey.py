@@ -13,8 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from chargers.models import ChargePoint, ChargerShare
 from sessions_app.models import ChargingSession
-from tests.browser.test_sharing import sent_mails
-from tests.e2e import start_sim, stop_sim, wait_until
+from tests.e2e import sent_mails, start_sim, stop_sim, wait_until
 from tests.factories.chargers import ChargePointFactory
 from tests.servers import screenshot
 

@@ -1,9 +1,7 @@
 """CP-3 / ACC-3 in a real browser: the owner shares a charger from the page, the guest signs in
 with the code read from the e-mail, sees the charger, and loses it when the owner revokes."""
 
-import email
 import re
-from email import policy
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,22 +9,11 @@ from django.urls import reverse
 
 from accounts.models import User
 from chargers.models import ChargerShare
+from tests.e2e import sent_mails
 from tests.servers import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def sent_mails(folder):
-    """Every message the server wrote with Django's file e-mail backend, as text bodies."""
-    mails = []
-    for path in sorted(folder.glob("*.log")):
-        for raw in path.read_bytes().split(b"-" * 79):
-            if raw.strip():
-                message = email.message_from_bytes(raw.strip(), policy=policy.default)
-                text = message.get_body(preferencelist=("plain",)).get_content()
-                html = message.get_body(preferencelist=("html",)).get_content()
-                mails.append((message["To"], message["Subject"], text, html))
-    return mails
 
 
 def test_owner_shares_and_the_guest_signs_in_with_the_emailed_code(

@@ -47,6 +47,14 @@ async def answer_local_list(comm, frame) -> bool:
     return False
 
 
+async def booted(cp_id: str):
+    """A charger connected and booted (Accepted), ready for the next message."""
+    comm, connected, _ = await open_charger(cp_id)
+    assert connected
+    assert (await call(comm, "BootNotification", BOOT))[2]["status"] == "Accepted"
+    return comm
+
+
 async def send_raw(comm, text: str):
     await comm.send_to(text_data=text)
     return json.loads(await comm.receive_from(timeout=10))

@@ -13,17 +13,10 @@ from ocpp_gateway.models import HeartbeatLog, OcppFrame
 from ocpp_gateway.writer import get_writer
 from sessions_app.models import ChargingSession, MeterValue, UnmatchedStop
 from sessions_app.selectors import session_log
-from tests.gateway.helpers import BOOT, basic, call, meter_payload, open_charger, send_raw
+from tests.gateway.helpers import BOOT, basic, booted, call, meter_payload, open_charger, send_raw
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-
-async def booted(cp_id):
-    comm, connected, _ = await open_charger(cp_id)
-    assert connected
-    answer = await call(comm, "BootNotification", BOOT)
-    assert answer[2]["status"] == "Accepted"
-    return comm
 
 
 # -- handshake ---------------------------------------------------------------------------------

@@ -8,15 +8,13 @@ from accounts.services import user_deactivate
 from chargers.models import ChargePoint
 from chargers.services import charger_unclaim
 from tests.factories.accounts import PASSWORD
-from tests.gateway.helpers import BOOT, call, open_charger
+from tests.gateway.helpers import booted, call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 async def authorize_status(cp_id, id_tag):
-    comm, connected, _ = await open_charger(cp_id)
-    assert connected
-    assert (await call(comm, "BootNotification", BOOT))[2]["status"] == "Accepted"
+    comm = await booted(cp_id)
     status = (await call(comm, "Authorize", {"idTag": id_tag}))[2]["idTagInfo"]["status"]
     await comm.disconnect()
     return status

@@ -9,16 +9,10 @@ from channels.db import database_sync_to_async as db
 from django.utils import timezone
 
 from chargers import sharing
-from tests.gateway.helpers import BOOT, call, open_charger
+from tests.gateway.helpers import booted, call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-
-async def booted(cp_id):
-    comm, connected, _ = await open_charger(cp_id)
-    assert connected
-    assert (await call(comm, "BootNotification", BOOT))[2]["status"] == "Accepted"
-    return comm
 
 
 async def authorize(comm, id_tag):

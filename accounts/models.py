@@ -231,3 +231,8 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+    @property
+    def page_link(self) -> str:
+        """The link if it is one of the platform's own pages (a path), else ""."""
+        return self.link if self.link.startswith("/") and not self.link.startswith("//") else ""

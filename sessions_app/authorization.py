@@ -3,7 +3,9 @@
 A tag is accepted at a charger only if it is known, active and not expired, and the
 charger is its user's own (or their organisation's), or in a group the user belongs to (or
 owns), or shared with that tag (or with the tag's user) and not expired, or the charger has
-free charging on. Otherwise the answer is Invalid, Blocked or Expired as the case is.
+free charging on. Otherwise the answer is Invalid, Blocked or Expired as the case is. While
+a booking runs on the charger, or it is held for the waitlist's next driver, only that
+driver is accepted (RES-3, RES-4).
 
 This runs for every Authorize and StartTransaction, so it reads narrow rows (``values``),
 not whole models.
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from chargers.models import ChargePoint, ChargerShare, IdTag
 from chargers.tags import enrolment_bind
+from groups.holds import holder_for
 from wccportal.lib import sql
 
 
@@ -97,6 +100,18 @@ def _tag_row(id_tag: str, cp_pk: int) -> dict | None:
 def authorize(*, charge_point: ChargePoint | ChargerFacts, id_tag: str, at: datetime | None = None) -> Decision:
     at = at or timezone.now()
     cp = charge_point if isinstance(charge_point, ChargerFacts) else ChargerFacts.of(charge_point)
+    decision = _authorize(cp, id_tag, at)
+    if decision.accepted and decision.reason != "enrolled":
+        # RES-3, RES-4: a charger held by a booking or for the waitlist's next driver
+        # accepts only that driver.
+        held_for = holder_for(cp.pk, at)
+        if held_for is not None and held_for != decision.user_id:
+            return Decision(Status.INVALID, decision.tag_id, decision.user_id, reason="reserved",
+                            parent_id_tag=decision.parent_id_tag)
+    return decision
+
+
+def _authorize(cp: ChargerFacts, id_tag: str, at: datetime) -> Decision:
     tag = _tag_row(id_tag, cp.pk)
     if tag is None and (card := enrolment_bind(charge_point_pk=cp.pk, id_tag=id_tag)) is not None:
         # TAG-1: an unknown card presented in an open enrolment window is now its user's.

@@ -9,7 +9,6 @@ from django.utils import timezone
 from accounts.selectors import notification_list
 from accounts.services import notification_mark_read
 from chargers.selectors import charger_list_for_user
-from groups.selectors import group_list_for_user
 from sessions_app.models import ChargingSession
 from sessions_app.selectors import energy_by_day, session_active_for_user
 
@@ -35,12 +34,6 @@ def charge(request):
     return render(request, "app/charge.html", {
         "nav": "charge", "chargers": chargers_qs, "active": session_active_for_user(request.user),
     })
-
-
-@login_required
-def bookings(request):
-    groups = group_list_for_user(request.user).filter(bookings_enabled=True)
-    return render(request, "app/bookings.html", {"nav": "bookings", "groups": groups})
 
 
 @login_required

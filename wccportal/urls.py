@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/guest/", include("chargers.urls_guest")),  # ACC-3
     path("accounts/", include("accounts.urls_public")),  # ACC-1 sign-up, first password
     path("accounts/", include("allauth.urls")),
+    path("invitations/", include("groups.urls_public")),  # GRP-3 Accept link of the e-mail
     path("portal/", include("wccportal.urls_portal")),
     path("app/", include("wccportal.urls_app")),
     # API: allauth headless for accounts (mobile app: /api/auth/app/v1/…), DRF for the rest.
@@ -26,6 +27,10 @@ urlpatterns = [
     path("api/v1/", include("chargers.api.urls_sharing")),
     path("api/v1/", include("chargers.api.urls_tags")),
     path("api/v1/", include("chargers.api.urls_firmware")),
+    path("api/v1/", include("groups.api.urls_groups")),
+    path("api/v1/", include("groups.api.urls_tariffs")),
+    path("api/v1/", include("groups.api.urls_bookings")),
+    path("api/v1/", include("groups.api.urls_waitlist")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -8,7 +8,6 @@ app_name = "app"
 urlpatterns = [
     path("", v.dashboard, name="dashboard"),
     path("charge/", v.charge, name="charge"),
-    path("bookings/", v.bookings, name="bookings"),
     path("sessions/", v.sessions, name="sessions"),
     path("notifications/", v.notifications, name="notifications"),
     # Feature modules; their URL names join the "app" namespace.
@@ -17,4 +16,8 @@ urlpatterns = [
     path("chargers/", include("chargers.urls_sharing")),  # CP-3 share, users
     path("chargers/", include("chargers.urls_firmware")),  # CP-5
     path("tags/", include("chargers.urls_tags")),  # TAG-1 … TAG-3
+    path("groups/", include("groups.urls")),  # GRP-1 … GRP-6
+    path("tariffs/", include("groups.urls_tariffs")),  # TAR-1, TAR-2
+    path("bookings/", include("groups.urls_bookings")),  # RES-1 … RES-3
+    path("waitlist/", include("groups.urls_waitlist")),  # RES-4
 ]

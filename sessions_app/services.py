@@ -18,6 +18,7 @@ from django.utils import timezone
 from billing.pricing import SessionFacts, TariffSnapshot, price_session
 from chargers.models import ChargePoint
 from chargers.services import parse_timestamp
+from groups import waitlist
 from wccportal.lib.realtime import live_update_on_commit
 
 from . import authorization, hotpath
@@ -397,4 +398,6 @@ def status_notification(*, charge_point_pk: int, payload: dict, previous: str | 
             previous=previous, at=parse_timestamp(payload.get("timestamp")) or timezone.now(),
             error_code=payload["errorCode"],
         )
+        if payload["status"] == "Available" and previous != "Available":
+            waitlist.charger_available(charge_point_pk=charge_point_pk)  # RES-4
     return applied

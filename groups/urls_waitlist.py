@@ -1,5 +1,12 @@
-"""Driver-app pages (filled in by the feature's views)."""
+"""Waitlist pages (RES-4) in the driver app's namespace: app:waitlist is the list."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_waitlist as v
+
+urlpatterns = [
+    path("", v.waitlist, name="waitlist"),
+    path("state/", v.waitlist_state, name="waitlist_state"),
+    path("join/", v.waitlist_join, name="waitlist_join"),
+    path("<int:pk>/leave/", v.waitlist_leave, name="waitlist_leave"),
+]

@@ -223,6 +223,10 @@ PRIVACY_VERSION = env.str("PRIVACY_VERSION", default="2026-01")
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # ACC-4: reset links live 24 hours.
+# GRP-3: group invitations can be accepted for this many days.
+GROUP_INVITATION_DAYS = env.int("GROUP_INVITATION_DAYS", default=7)
+# RES-4: how long a freed charger is held for the next driver of the waitlist.
+WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=5)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # The mobile app uses allauth headless in "app" mode (X-Session-Token header).
 HEADLESS_CLIENTS = ("app", "browser")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import weakref
 from datetime import datetime
 
+from django.db import transaction
+
 from chargers.models import ChargePoint
 from groups.models import Group, GroupCharger
 from wccportal.lib import sql
@@ -118,7 +120,9 @@ def insert_samples(rows: list[MeterValue]) -> None:
                 "unit varchar(16), context varchar(24), location varchar(8), value double precision, "
                 "raw_value text, received_at timestamptz) ON COMMIT DELETE ROWS"
             )
-            _staged_connections.add(raw.connection)
+            # Remembered only once created for good: a rolled-back transaction takes the table with it.
+            conn = raw.connection
+            transaction.on_commit(lambda: _staged_connections.add(conn))
         with raw.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
             for r in rows:
                 copy.write_row((r.charge_point_id, r.connector_id, r.session_id, r.timestamp, r.measurand, r.phase,

@@ -11,11 +11,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from billing.pricing import SessionFacts, TariffSnapshot, price_session
+from billing.pricing import SessionFacts, TariffSnapshot, energy_ended_at, price_session
 from chargers.models import ChargePoint
 from chargers.services import parse_timestamp
 from groups import waitlist
@@ -35,22 +38,28 @@ def tariff_snapshot_for(charge_point: ChargePoint) -> TariffSnapshot | None:
     """The tariff in force at a charger now: its group's (TAR-3)."""
     tariff_id = ChargePoint.objects.filter(pk=charge_point.pk).values_list(
         "group_link__group__tariff_id", flat=True).first()
-    return tariff_snapshot_for_id(tariff_id)
+    return tariff_snapshot_for_id(tariff_id, charge_point_pk=charge_point.pk)
 
 
-def tariff_snapshot_for_id(tariff_id: int | None) -> TariffSnapshot | None:
-    from groups.models import Tariff
+def tariff_snapshot_for_id(tariff_id: int | None, *, charge_point_pk: int | None = None) -> TariffSnapshot | None:
+    """A tariff as copied onto a session at its start (TAR-1, TAR-3): its prices, its time-of-use
+    periods and the charger's time zone (the site's, for the periods). One query (the zone and
+    whether there are periods come with the tariff); a second one only when it has periods."""
+    from groups.models import Tariff, TariffPeriod
 
-    tariff = Tariff.objects.filter(pk=tariff_id).first() if tariff_id else None
+    if not tariff_id:
+        return None
+    site_zone = ChargePoint.objects.filter(pk=charge_point_pk).values("time_zone")[:1]
+    tariff = (
+        Tariff.objects.filter(pk=tariff_id)
+        .annotate(site_time_zone=Subquery(site_zone),
+                  has_periods=Exists(TariffPeriod.objects.filter(tariff_id=OuterRef("pk"))))
+        .first()
+    )
     if tariff is None:
         return None
-    return TariffSnapshot(
-        currency=tariff.currency, name=tariff.name, price_per_kwh=tariff.price_per_kwh,
-        connection_fee=tariff.connection_fee, time_fee_per_hour=tariff.time_fee_per_hour,
-        parking_fee_per_hour=tariff.parking_fee_per_hour,
-        parking_grace_minutes=tariff.parking_grace_minutes,
-        min_price=tariff.min_price, max_price=tariff.max_price,
-    )
+    periods = list(tariff.periods.all()) if tariff.has_periods else []
+    return TariffSnapshot.from_tariff(tariff, periods=periods, time_zone=tariff.site_time_zone or settings.TIME_ZONE)
 
 
 def session_start(*, charge_point_pk: int, payload: dict, source: str | None = None) -> dict:
@@ -73,7 +82,7 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
             _close_superseded(stale, started_at)
         facts, tariff_id = hotpath.charger_facts(charge_point_pk)
         decision = authorization.authorize(charge_point=facts, id_tag=id_tag, at=started_at)
-        tariff = tariff_snapshot_for_id(tariff_id)
+        tariff = tariff_snapshot_for_id(tariff_id, charge_point_pk=charge_point_pk)
         if source is None:
             source = ChargingSession.Source.FREE if decision.reason == "free_charging" else ChargingSession.Source.RFID
         session = ChargingSession.objects.create(
@@ -307,23 +316,42 @@ def _stop_answer(charge_point_pk: int, id_tag: str, session: ChargingSession | N
     return tag_authorize(charge_point_pk=charge_point_pk, id_tag=id_tag)
 
 
+def _energy_samples(session: ChargingSession, end: datetime) -> list[tuple[datetime, Decimal]]:
+    """The session's energy register in Wh and time order: the meter start at the start, the
+    Energy.Active.Import.Register samples (whole charger, outlet) between, the meter stop at the
+    end. Readings are held between the start and stop readings, so the priced energy is the
+    session's energy."""
+    low = Decimal(session.meter_start)
+    high = max(low, Decimal(session.meter_stop if session.meter_stop is not None else session.last_meter_wh or 0))
+    points = [(session.started_at, low)]
+    rows = (MeterValue.objects.filter(session_id=session.pk, measurand=ENERGY, phase="", location__in=("", "Outlet"),
+                                      value__isnull=False, timestamp__gt=session.started_at, timestamp__lt=end)
+            .order_by("timestamp").values_list("timestamp", "value", "unit"))
+    for at, value, unit in rows:
+        wh = Decimal(str(value)) * (1000 if unit == "kWh" else 1)
+        points.append((at, min(max(wh, low), high)))
+    points.append((end, high))
+    return points
+
+
 def _price(session: ChargingSession, *, save: bool = True) -> None:
-    """Price a finished session with the tariff copied at its start (TAR-3)."""
+    """Price a finished session with the tariff copied at its start and its meter samples (TAR-3)."""
     if not session.tariff_snapshot:
         return
     tariff = TariffSnapshot.from_dict(session.tariff_snapshot)
-    end = session.stopped_at or timezone.now()
+    end = max(session.stopped_at or timezone.now(), session.started_at)
+    samples = _energy_samples(session, end)
     breakdown = price_session(
         tariff,
-        SessionFacts(energy_wh=session.energy_wh, started_at=session.started_at,
-                     charging_ended_at=end, stopped_at=session.plugged_out_at or end),
+        SessionFacts(started_at=session.started_at, charging_ended_at=energy_ended_at(samples) or end,
+                     stopped_at=session.plugged_out_at or end, samples=samples),
     )
     session.currency = tariff.currency
     session.cost_energy = breakdown.amount("energy")
     session.cost_time = breakdown.amount("time")
     session.cost_connection = breakdown.amount("connection")
     session.cost_parking = breakdown.amount("parking")
-    session.total_cost = breakdown.total
+    session.total_cost = breakdown.total  # incl. the minimum / maximum per session
     session.priced_at = timezone.now()
     if save:
         session.save(update_fields=["currency", "cost_energy", "cost_time", "cost_connection",

@@ -173,11 +173,6 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
                 max_power_w=max(s[2] for s in samples), current_power_w=0, stop_reason="EVDisconnected",
                 received_start_at=start, received_stop_at=stop,
             )
-            snapshot = tariff_snapshot_for(cp)
-            if snapshot:
-                session.tariff_snapshot = snapshot.to_dict()
-                session.currency = snapshot.currency
-                _price(session)
             MeterValue.objects.bulk_create(
                 [MeterValue(charge_point=cp, connector_id=1, session=session, timestamp=t, measurand=m,
                             unit=u, context="Sample.Periodic", value=v, received_at=t)
@@ -186,6 +181,11 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
                                  ("Power.Active.Import", "W", round(p)))],
                 batch_size=1000,
             )
+            snapshot = tariff_snapshot_for(cp)
+            if snapshot:  # priced from its samples, as at a real stop
+                session.tariff_snapshot = snapshot.to_dict()
+                _price(session, save=False)
+                session.save()
             SessionEvent.objects.bulk_create([
                 SessionEvent(session=session, kind=SessionEvent.Kind.VEHICLE_CONNECTED,
                              at=start - timedelta(minutes=1)),

@@ -1,5 +1,11 @@
-"""API endpoints under /api/v1/."""
+"""Tariff endpoints under /api/v1/ (TAR-1, TAR-2)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import tariffs
+
+urlpatterns = [
+    path("tariffs/", tariffs.TariffListApi.as_view(), name="api-tariffs"),
+    path("tariffs/<int:pk>/", tariffs.TariffDetailApi.as_view(), name="api-tariff"),
+    path("tariffs/<int:pk>/preview/", tariffs.TariffPreviewApi.as_view(), name="api-tariff-preview"),
+]

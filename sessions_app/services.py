@@ -358,6 +358,17 @@ def _price(session: ChargingSession, *, save: bool = True) -> None:
                                 "cost_parking", "total_cost", "priced_at", "updated_at"])
 
 
+def _reprice_parking(charge_point_pk: int, connector_id: int) -> None:
+    """A vehicle left plugged in after its session stopped pays parking until it is unplugged
+    (TAR-1): the session is priced again, with its own snapshot, once the plug-out is known."""
+    session = (ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id)
+               .order_by("-started_at").first())
+    if session is None or not session.tariff_snapshot:
+        return
+    if Decimal(str(session.tariff_snapshot.get("parking_fee_per_hour") or 0)) > 0:
+        _price(session)
+
+
 _STATUS_EVENTS = {
     "Charging": SessionEvent.Kind.RESUMED,
     "SuspendedEV": SessionEvent.Kind.SUSPENDED_EV,
@@ -373,7 +384,8 @@ def session_status_event(*, charge_point_pk: int, connector_id: int, status: str
         return
     if status == "Available" and previous == "Finishing":
         # The plug-out time of the connector's last session (shown in its log and history).
-        hotpath.set_plugged_out(charge_point_pk, connector_id, at)
+        if hotpath.set_plugged_out(charge_point_pk, connector_id, at):
+            _reprice_parking(charge_point_pk, connector_id)
         return
     resumed = status == "Charging" and previous in ("SuspendedEV", "SuspendedEVSE")
     if not (resumed or status in ("SuspendedEV", "SuspendedEVSE", "Faulted")):

@@ -120,6 +120,23 @@ def test_parking_starts_when_the_energy_stops_flowing(group_charger, tags):
     assert costs(session) == ("EUR", D("3.00"), D("2.00"), D("1.00"), D("4.50"), D("10.50"))
 
 
+def test_a_car_left_plugged_in_after_the_stop_pays_parking_until_it_is_unplugged(group_charger, tags):
+    tariff = group_charger.group_link.group.tariff
+    tariff.parking_fee_per_hour, tariff.parking_grace_minutes = D("6"), 30
+    tariff.save()
+    tx = start(group_charger, "2026-03-02T16:00:00Z")
+    services.meter_values_store(items=[(group_charger.pk, register(tx, 11000, "2026-03-02T17:00:00Z"))])
+    # Stopped (say remotely) when the energy stops; the car stays until 18:30, then leaves.
+    session = stop(group_charger, tx, "2026-03-02T17:00:00Z", 11000)
+    assert session.cost_parking == D("0.00")
+    for status, at in (("Finishing", "2026-03-02T17:00:01Z"), ("Available", "2026-03-02T18:30:00Z")):
+        services.status_notification(charge_point_pk=group_charger.pk, payload={
+            "connectorId": 1, "status": status, "errorCode": "NoError", "timestamp": at})
+    session.refresh_from_db()
+    # 1.5 h plugged in after charging, 30 min grace: 1 h × 6.00.
+    assert (session.cost_parking, session.total_cost) == (D("6.00"), D("10.00"))
+
+
 def test_an_old_snapshot_without_periods_is_still_priced(group_charger, tags):
     tx = start(group_charger, "2026-03-02T16:00:00Z")
     old = {"currency": "EUR", "name": "Standard", "price_per_kwh": "0.3000", "connection_fee": "1.0000",

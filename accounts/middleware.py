@@ -1,4 +1,5 @@
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -70,6 +71,9 @@ class PasswordChangeRequiredMiddleware:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = target
                     return response
+                if request.method == "GET":
+                    # Back to the page they asked for once the password is theirs (e.g. an invitation).
+                    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
                 return redirect(target)
         response = self.get_response(request)
         if response.status_code == 400 and path.rstrip("/") in self.HEADLESS_LOGIN:

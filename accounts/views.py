@@ -1,6 +1,8 @@
 """Account pages: sign-up (ACC-1), password change (ACC-5, also ACC-1's forced change),
 delete account (ACC-6) and profile (ACC-8). Thin: forms validate, services act."""
 
+from urllib.parse import urlencode
+
 from allauth.account.views import PasswordChangeView as AllauthPasswordChangeView
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -32,7 +35,13 @@ def signup(request):
     """ACC-1: names, e-mail and consent; the initial password comes by e-mail."""
     if request.user.is_authenticated:
         return redirect("app:dashboard")
-    form = SignupForm(request.POST if request.method == "POST" else None)
+    # An invitation's "Create account" passes the invited address and the way back (GRP-3).
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    initial = {"email": request.GET.get("email", "")[:254]}
+    form = SignupForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -46,8 +55,9 @@ def signup(request):
             messages.success(request, _(
                 "Your account is ready. We sent your initial password to %(email)s; sign in "
                 "with it and choose your own.") % {"email": user.email})
-            return redirect("account_login")
-    return render(request, "account/signup.html", {"form": form})
+            login_url = reverse("account_login")
+            return redirect(f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url)
+    return render(request, "account/signup.html", {"form": form, "next": next_url})
 
 
 @method_decorator(login_required, name="dispatch")

@@ -1,6 +1,8 @@
 """ACC-2 sign-in (page session, API token), ACC-1's forced password change, throttling,
 ACC-5 password change and ACC-7 sign-out."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from accounts.models import LoginEvent, User
@@ -41,7 +43,18 @@ def test_page_login_of_a_newcomer_lands_on_the_password_change(client, newcomer)
 def test_every_other_page_redirects_to_the_change_until_it_is_done(client, newcomer, path):
     client.force_login(newcomer)
     response = client.get(path)
-    assert response.status_code == 302 and response["Location"] == "/app/account/password/"
+    assert response.status_code == 302
+    assert response["Location"] == "/app/account/password/?" + urlencode({"next": path})
+
+
+def test_after_the_change_the_newcomer_is_back_on_the_page_they_asked_for(client, newcomer):
+    client.force_login(newcomer)
+    target = client.get("/app/groups/?tab=x")["Location"]
+    page = client.get(target)
+    assert b'name="next" value="/app/groups/?tab=x"' in page.content
+    response = client.post(target, {"oldpassword": INITIAL, "password1": "A-new-secret-42", "password2":
+                                    "A-new-secret-42", "next": "/app/groups/?tab=x"})
+    assert response.status_code == 302 and response["Location"] == "/app/groups/?tab=x"
 
 
 def test_htmx_requests_are_redirected_with_a_header(client, newcomer):

@@ -176,3 +176,16 @@ def test_signed_in_user_is_sent_from_the_signup_page_to_the_app(client, owner):
 
 def test_login_page_links_to_the_signup(client, db):
     assert b'href="/accounts/signup/"' in client.get("/accounts/login/").content
+
+
+def test_an_invitation_link_prefills_the_address_and_leads_back_after_sign_in(client):
+    page = client.get("/accounts/signup/?email=new%40example.com&next=/invitations/abc/")
+    assert b'value="new@example.com"' in page.content and b'value="/invitations/abc/"' in page.content
+    response = client.post("/accounts/signup/", {**FORM, "next": "/invitations/abc/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Finvitations%2Fabc%2F"
+
+
+def test_a_next_pointing_to_another_site_is_dropped(client):
+    response = client.post("/accounts/signup/", {**FORM, "next": "https://evil.example/"})
+    assert response["Location"] == "/accounts/login/"

@@ -6,7 +6,7 @@ Used by the README's run command so every dashboard and table has something real
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -25,11 +25,13 @@ DEMO_CHARGERS = [
 DEMO_CLAIM_CODE = "DEMO2026"
 # ACC-3: a visitor without an account signs in as a guest with this e-mail and access code.
 DEMO_VISITOR = {"email": "visitor@demo.wcc", "access_code": "246810", "id_tag": "DEMO-VISITOR-1"}
+# GRP-3: an invitation to the demo group waiting for this address; open /invitations/<token>/.
+DEMO_INVITATION = {"email": "friend@demo.wcc", "token": "demo-invitation-2026"}
 DEMO_TAGS = ["DEMO-OWNER-1", "DEMO-MEMBER-1", "DEMO-GUEST-1", "DEMO-FLEET-1"]
 
 PERSONAS = {
     "owner": {"email": "owner@demo.wcc", "first_name": "Olivia", "last_name": "Owner", "plan": "premium"},
-    "member": {"email": "member@demo.wcc", "first_name": "Max", "last_name": "Member"},
+    "member": {"email": "member@demo.wcc", "first_name": "Max", "last_name": "Member", "plan": "premium"},
     "guest": {"email": "guest@demo.wcc", "first_name": "Gina", "last_name": "Guest"},
     "operator": {"email": "operator@demo.wcc", "first_name": "Oscar", "last_name": "Operator",
                  "user_type": "operator"},
@@ -47,7 +49,8 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
     from chargers.models import ChargePoint, ChargerShare, FirmwareRelease, IdTag
     from chargers.passwords import hash_secret
     from chargers.services import charger_create
-    from groups.models import Group, GroupCharger, Membership, Tariff
+    from groups.models import Booking, Group, GroupCharger, Invitation, Membership, Tariff, TariffPeriod
+    from groups.services import hash_token
 
     organisation, _ = Organisation.objects.get_or_create(name="Demo Operator GmbH")
     users = {}
@@ -92,16 +95,30 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
                                      "kind": IdTag.Kind.PHYSICAL, "is_favourite": True},
         )
 
-    tariff, _ = Tariff.objects.get_or_create(
+    tariff, new_tariff = Tariff.objects.get_or_create(
         owner=users["owner"], name="Residence tariff",
-        defaults={"currency": "EUR", "price_per_kwh": Decimal("0.30"), "connection_fee": Decimal("1.00")},
+        defaults={"currency": "EUR", "price_per_kwh": Decimal("0.30"), "connection_fee": Decimal("1.00"),
+                  "parking_fee_per_hour": Decimal("2.00"), "parking_grace_minutes": 60},
     )
+    if new_tariff:  # TAR-1: a weekday evening peak
+        TariffPeriod.objects.create(tariff=tariff, weekdays="01234", start_time=time(17), end_time=time(21),
+                                    price_per_kwh=Decimal("0.42"))
     group, _ = Group.objects.get_or_create(
         owner=users["owner"], name="Demo Residence",
-        defaults={"city": "Munich", "zip_code": "80331", "address": "Marienplatz 1", "tariff": tariff},
+        defaults={"city": "Munich", "zip_code": "80331", "address": "Marienplatz 1", "tariff": tariff,
+                  "bookings_enabled": True},
     )
     Membership.objects.get_or_create(group=group, user=users["member"])
     GroupCharger.objects.get_or_create(charge_point=chargers["DEMO-CP-002"], defaults={"group": group})
+    if not Invitation.objects.filter(email=DEMO_INVITATION["email"]).exists():
+        Invitation.objects.create(
+            group=group, email=DEMO_INVITATION["email"], invited_by=users["owner"],
+            token_hash=hash_token(DEMO_INVITATION["token"]), expires_at=timezone.now() + timedelta(days=365),
+        )
+    if not Booking.objects.filter(user=users["member"]).exists():  # RES-2: tomorrow 10:00–12:00
+        start = (timezone.localtime() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        Booking.objects.create(group=group, charge_point=chargers["DEMO-CP-002"], user=users["member"],
+                               starts_at=start, ends_at=start + timedelta(hours=2))
     if not ChargerShare.objects.filter(charge_point=chargers["DEMO-CP-001"], email=users["guest"].email).exists():
         ChargerShare.objects.create(
             charge_point=chargers["DEMO-CP-001"], shared_by=users["owner"], email=users["guest"].email,

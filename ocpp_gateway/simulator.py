@@ -40,6 +40,17 @@ class Transaction:
 
 
 @dataclass
+class Reservation:
+    """A ReserveNow the charger accepted: kept until used, cancelled or expired."""
+
+    reservation_id: int
+    connector_id: int  # 0: any connector of the charger
+    id_tag: str
+    expiry: datetime
+    parent_id_tag: str | None = None
+
+
+@dataclass
 class SimConfig:
     vendor: str = "WCC Sim"
     model: str = "SimBox 22"
@@ -70,6 +81,9 @@ class SimulatedChargePoint(OcppChargePoint):
         self.tasks: set[asyncio.Task] = set()
         self.boot_status = None
         self.answered: list[str] = []
+        self.connector_status: dict[int, str] = {}  # last status reported per connector
+        self.reservations: dict[int, Reservation] = {}  # reservationId → reservation
+        self.reservation_timers: dict[int, asyncio.Task] = {}  # reservationId → its expiry
 
     def _spawn(self, coro):
         task = asyncio.ensure_future(coro)
@@ -90,6 +104,7 @@ class SimulatedChargePoint(OcppChargePoint):
         return response
 
     async def report_status(self, connector_id: int, status: str, error_code: str = "NoError"):
+        self.connector_status[connector_id] = status
         await self.call(call.StatusNotification(
             connector_id=connector_id, error_code=error_code, status=status, timestamp=utcnow_iso()
         ))
@@ -104,9 +119,15 @@ class SimulatedChargePoint(OcppChargePoint):
         return response.id_tag_info["status"]
 
     async def start_transaction(self, connector_id: int, id_tag: str) -> Transaction | None:
+        if self.blocked_by_reservation(connector_id, id_tag):
+            return None  # a reservation holds it for another tag: the charger does not start
+        reservation = self.reservation_for(connector_id, id_tag)
+        if reservation is not None:
+            self._forget_reservation(reservation.reservation_id)  # used up by its holder
         await self.report_status(connector_id, "Preparing")
         response = await self.call(call.StartTransaction(
-            connector_id=connector_id, id_tag=id_tag, meter_start=int(self.meter_wh), timestamp=utcnow_iso()
+            connector_id=connector_id, id_tag=id_tag, meter_start=int(self.meter_wh), timestamp=utcnow_iso(),
+            reservation_id=reservation.reservation_id if reservation else None,
         ))
         if response.id_tag_info["status"] != "Accepted":
             await self.call(call.StopTransaction(
@@ -187,15 +208,18 @@ class SimulatedChargePoint(OcppChargePoint):
 
     # -- commands from the platform (OPS-1) --------------------------------------------------
 
-    def _free_connector(self) -> int:
+    def _free_connector(self, id_tag: str | None = None) -> int:
         busy = {tx.connector_id for tx in self.transactions.values()}
-        free = [c for c in range(1, self.config.connectors + 1) if c not in busy]
+        free = [c for c in range(1, self.config.connectors + 1)
+                if c not in busy and not (id_tag and self.blocked_by_reservation(c, id_tag))]
         return free[0] if free else 0
 
     @on(Action.remote_start_transaction)
     def on_remote_start(self, id_tag, connector_id=None, charging_profile=None, **kwargs):
-        connector = connector_id or self._free_connector()
+        connector = connector_id or self._free_connector(id_tag)
         if not connector or connector in {tx.connector_id for tx in self.transactions.values()}:
+            return call_result.RemoteStartTransaction(status="Rejected")
+        if self.blocked_by_reservation(connector, id_tag):
             return call_result.RemoteStartTransaction(status="Rejected")
         self._spawn(self.start_transaction(connector, id_tag))
         return call_result.RemoteStartTransaction(status="Accepted")
@@ -284,12 +308,110 @@ class SimulatedChargePoint(OcppChargePoint):
         self.config.firmware = location.rsplit("/", 1)[-1][:50] or self.config.firmware
         await self.boot()
 
+    # -- reservations (OCPP 1.6 Reservation profile) ----------------------------------------
+
+    def _live_reservations(self) -> list[Reservation]:
+        now = datetime.now(UTC)
+        return [r for r in self.reservations.values() if r.expiry > now]
+
+    def _connector_free(self, connector_id: int, ignore_reservation: int | None = None) -> bool:
+        """Available: no transaction, no state of use, fault or unavailability, no reservation."""
+        if connector_id in {tx.connector_id for tx in self.transactions.values()}:
+            return False
+        if self.connector_status.get(connector_id, "Available") not in ("Available", "Reserved"):
+            return False
+        return not any(r.connector_id == connector_id and r.reservation_id != ignore_reservation
+                       for r in self._live_reservations())
+
+    def reservation_for(self, connector_id: int, id_tag: str) -> Reservation | None:
+        """The reservation this tag would use by starting on this connector."""
+        for reservation in self._live_reservations():
+            if reservation.id_tag.lower() == id_tag.lower() and reservation.connector_id in (0, connector_id):
+                return reservation
+        return None
+
+    def blocked_by_reservation(self, connector_id: int, id_tag: str) -> bool:
+        """Whether a reservation for another tag keeps this tag from starting here: the
+        reserved connector itself, or the last free connector while the whole charger
+        (connector 0) is reserved."""
+        if self.reservation_for(connector_id, id_tag) is not None:
+            return False
+        others = self._live_reservations()
+        if any(r.connector_id == connector_id for r in others):
+            return True
+        whole = [r for r in others if r.connector_id == 0]
+        if whole:
+            still_free = [c for c in range(1, self.config.connectors + 1)
+                          if c != connector_id and self._connector_free(c)]
+            return len(still_free) < len(whole)
+        return False
+
+    def _reservation_answer(self, connector_id: int, reservation_id: int) -> str:
+        if connector_id > self.config.connectors:
+            return "Rejected"
+        if connector_id == 0:
+            if self.config.configuration.get("ReserveConnectorZeroSupported", "true").lower() != "true":
+                return "Rejected"
+            connectors = range(1, self.config.connectors + 1)
+        else:
+            connectors = [connector_id]
+        whole = self.connector_status.get(0, "Available")
+        if whole in ("Faulted", "Unavailable"):
+            return whole
+        free = [c for c in connectors if self._connector_free(c, ignore_reservation=reservation_id)]
+        # Each reservation of the whole charger keeps one connector free.
+        wanted = 1
+        if connector_id == 0:
+            wanted += sum(1 for r in self._live_reservations()
+                          if r.connector_id == 0 and r.reservation_id != reservation_id)
+        if len(free) >= wanted:
+            return "Accepted"
+        statuses = {self.connector_status.get(c, "Available") for c in connectors}
+        # Occupied: in use or reserved for someone else; then a fault; then unavailable.
+        if statuses - {"Faulted", "Unavailable"}:
+            return "Occupied"
+        return "Faulted" if "Faulted" in statuses else "Unavailable"
+
     @on(Action.reserve_now)
-    def on_reserve_now(self, connector_id, expiry_date, id_tag, reservation_id, **kwargs):
-        return call_result.ReserveNow(status="Accepted")
+    def on_reserve_now(self, connector_id, expiry_date, id_tag, reservation_id, parent_id_tag=None, **kwargs):
+        status = self._reservation_answer(connector_id, reservation_id)
+        if status == "Accepted":
+            expiry = datetime.fromisoformat(expiry_date.replace("Z", "+00:00"))
+            # The same reservationId again replaces the reservation (OCPP 1.6 §5.13).
+            self._forget_reservation(reservation_id)
+            self.reservations[reservation_id] = Reservation(reservation_id, connector_id, id_tag, expiry,
+                                                            parent_id_tag)
+            if connector_id:
+                self._spawn(self._later(lambda: self.report_status(connector_id, "Reserved")))
+            self.reservation_timers[reservation_id] = self._spawn(self._expire_reservation(reservation_id, expiry))
+        return call_result.ReserveNow(status=status)
+
+    def _forget_reservation(self, reservation_id: int) -> Reservation | None:
+        timer = self.reservation_timers.pop(reservation_id, None)
+        if timer is not None:
+            timer.cancel()
+        return self.reservations.pop(reservation_id, None)
+
+    async def _expire_reservation(self, reservation_id: int, expiry: datetime):
+        await asyncio.sleep(max(0.0, (expiry - datetime.now(UTC)).total_seconds()))
+        self.reservation_timers.pop(reservation_id, None)  # this task: done waiting, not to be cancelled
+        reservation = self.reservations.get(reservation_id)
+        if reservation is not None and reservation.expiry == expiry:
+            await self._release(reservation)
+
+    async def _release(self, reservation: Reservation):
+        self._forget_reservation(reservation.reservation_id)
+        connector = reservation.connector_id
+        if connector and self.connector_status.get(connector) == "Reserved":
+            await self.report_status(connector, "Available")
 
     @on(Action.cancel_reservation)
     def on_cancel_reservation(self, reservation_id, **kwargs):
+        reservation = self.reservations.get(reservation_id)
+        if reservation is None or reservation not in self._live_reservations():
+            return call_result.CancelReservation(status="Rejected")
+        self._forget_reservation(reservation_id)
+        self._spawn(self._later(lambda: self._release(reservation)))
         return call_result.CancelReservation(status="Accepted")
 
     @on(Action.clear_cache)

@@ -28,6 +28,12 @@ websocket_routes = URLRouter(
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_routes})
 
+# Embedded default: this process holds the charger sockets, so schedules that command
+# chargers run here (with Redis the job cluster runs them).
+from wccportal.lib.tasks import start_charger_schedules  # noqa: E402
+
+start_charger_schedules()
+
 # Thousands of long-lived sockets make CPython's cyclic collector rescan the same objects
 # constantly (a third of the CPU at 3,000 connections): move what is loaded now out of its
 # sight and collect the youngest generation less often.

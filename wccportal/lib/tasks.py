@@ -43,6 +43,46 @@ def enqueue_for_chargers_on_commit(func_path: str, *args, **kwargs) -> None:
     transaction.on_commit(lambda: _executor().submit(_run_here, func_path, args, kwargs))
 
 
+def charger_schedules_here() -> bool:
+    """Whether the schedules that send commands to chargers run in the web server's process
+    (embedded default: the in-memory layer reaches only its sockets) instead of the cluster."""
+    from django.conf import settings
+
+    return not _layer_crosses_processes() and not settings.Q_CLUSTER.get("sync")
+
+
+_charger_schedules = None
+
+
+def start_charger_schedules() -> None:
+    """Embedded default: run the schedules marked ``chargers`` (wccportal.schedules) here, in
+    the process serving the charger sockets, on the charger-jobs thread; ``sync_schedules``
+    leaves them out of the job cluster then. With Redis (or sync jobs) nothing happens: the
+    cluster runs them and reaches every socket through the layer. Called once by the ASGI app."""
+    global _charger_schedules
+    if _charger_schedules is not None or not charger_schedules_here():
+        return
+    import threading
+
+    _charger_schedules = threading.Thread(target=_charger_schedules_loop, name="charger-schedules", daemon=True)
+    _charger_schedules.start()
+
+
+def _charger_schedules_loop() -> None:
+    import time
+
+    from wccportal.schedules import SCHEDULES
+
+    due: dict[str, float] = {}
+    while True:
+        now = time.monotonic()
+        for entry in SCHEDULES:
+            if entry.chargers and due.get(entry.func, 0.0) <= now:
+                due[entry.func] = now + entry.minutes * 60
+                _executor().submit(_run_here, entry.func, (), {})
+        time.sleep(1)
+
+
 def _executor():
     global _gateway_executor
     if _gateway_executor is None:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django_q.models import Schedule
 
+from wccportal.lib.tasks import charger_schedules_here
 from wccportal.schedules import SCHEDULES
 
 
@@ -10,6 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         names = []
         for entry in SCHEDULES:
+            if entry.chargers and charger_schedules_here():
+                continue  # the web server runs it (embedded default); removed below if present
             names.append(entry.name)
             Schedule.objects.update_or_create(
                 name=entry.name,

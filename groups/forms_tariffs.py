@@ -60,7 +60,7 @@ class PeriodForm(forms.Form):
         help_text=gettext_lazy("00:00 = midnight"))
     price_per_kwh = _money(gettext_lazy("Price per kWh"), small=True)
     time_fee_per_hour = _money(gettext_lazy("Time fee per hour"), required=False, small=True,
-                               help_text=gettext_lazy("Empty: the tariff's"))
+                               help_text=gettext_lazy("Empty: the tariff's own time fee."))
 
     def period(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in ("weekdays", "start_time", "end_time", "price_per_kwh",

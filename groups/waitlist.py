@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -149,7 +148,7 @@ def position_text(position: int | None) -> str:
         return ""
     if position == 1:
         return _("You are next in line")
-    return _("You are %(ordinal)s in line") % {"ordinal": ordinal(position)}
+    return _("You are number %(position)d in line") % {"position": position}
 
 
 def queue_length(group_id: int) -> int:

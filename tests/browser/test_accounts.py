@@ -48,15 +48,15 @@ def test_signup_initial_password_forced_change_and_profile(server_factory, page,
     login(page, base, "ada@example.com", initial)
     assert page.url == f"{base}/app/account/password/"
     assert page.locator("text=Choose your own password").is_visible()
-    # Another page of the app leads straight back here.
+    # Another page of the app leads straight back here, and to that page once it is done.
     page.goto(f"{base}/app/chargers/")
-    assert page.url == f"{base}/app/account/password/"
+    assert page.url == f"{base}/app/account/password/?next=%2Fapp%2Fchargers%2F"
     screenshot(page, "accounts-forced-change")
     page.fill("input[name=oldpassword]", initial)
     page.fill("input[name=password1]", "Ada-own-Secret-1815")
     page.fill("input[name=password2]", "Ada-own-Secret-1815")
     page.locator("form:has(input[name=oldpassword]) button[type=submit]").click()
-    page.wait_for_url(f"{base}/app/account/profile/")
+    page.wait_for_url(f"{base}/app/chargers/")
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("Ada-own-Secret-1815")
     page.goto(f"{base}/app/chargers/")

@@ -44,8 +44,8 @@ def test_join_shows_the_place_in_line_and_leave_removes_it(group, group_charger,
     r = member.post(reverse("app:waitlist_join"), {"group": group.pk}, follow=True)
     assert r.status_code == 200
     html = r.content.decode()
-    assert "You joined the queue of Residence. You are 2nd in line." in html
-    assert 'data-testid="waitlist-position">You are 2nd in line<' in html
+    assert "You joined the queue of Residence. You are number 2 in line." in html
+    assert 'data-testid="waitlist-position">You are number 2 in line<' in html
     assert "In the queue" in html and 'data-testid="waitlist-join"' not in html
     # Twice: a message, no second entry.
     r = member.post(reverse("app:waitlist_join"), {"group": group.pk}, follow=True)

@@ -100,7 +100,7 @@ def test_join_when_all_are_busy_gives_places_in_line(group, group_charger, drive
     assert [r.position for r in results] == [1, 2, 3]
     assert all(r.entry.status == Status.WAITING for r in results)
     assert waitlist.position_text(1) == "You are next in line"
-    assert waitlist.position_text(2) == "You are 2nd in line"
+    assert waitlist.position_text(2) == "You are number 2 in line"
     assert waitlist.queue_length(group.pk) == 3
 
 

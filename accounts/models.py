@@ -204,6 +204,7 @@ class Notification(models.Model):
         SESSION_FINISHED = "session_finished", _("Charging session finished")
         CHARGER_FAULTED = "charger_faulted", _("Charger faulted")
         CHARGER_OFFLINE = "charger_offline", _("Charger offline")
+        BOOKING = "booking", _("Booking")
         BOOKING_REMINDER = "booking_reminder", _("Booking reminder")
         WAITLIST_TURN = "waitlist_turn", _("Your turn on the waitlist")
         EXPORT_READY = "export_ready", _("Export ready")

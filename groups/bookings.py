@@ -276,7 +276,7 @@ def booking_create(*, user, group: Group, starts_at: datetime, ends_at: datetime
     except IntegrityError:
         raise _no_charger_free() from None
     booking.charge_point, booking.group, booking.user = charge_point, group, user
-    _notify(booking, Notification.Kind.GENERAL, CONFIRMED)
+    _notify(booking, Notification.Kind.BOOKING, CONFIRMED)
     if starts_at <= now + RESERVE_AHEAD:
         # Reserve at once, from where the chargers' sockets are reachable.
         enqueue_for_chargers_on_commit("groups.bookings.booking_reserve", booking.pk)
@@ -327,7 +327,7 @@ def booking_cancel(*, booking: Booking, acting_user) -> Booking:
         raise _error("booking_not_live", _("This booking is already over or cancelled."), status=409)
     _end(booking, Booking.Status.CANCELLED, timezone.now())
     if acting_user.pk != booking.user_id:
-        _notify(booking, Notification.Kind.GENERAL, CANCELLED_BY_OWNER)
+        _notify(booking, Notification.Kind.BOOKING, CANCELLED_BY_OWNER)
     return booking
 
 
@@ -336,7 +336,7 @@ def _cancel_all(bookings: QuerySet[Booking], message: tuple[str, str]) -> int:
     count = 0
     for booking in bookings.filter(status=BOOKED, ends_at__gt=now).select_related("charge_point", "group", "user"):
         if _end(booking, Booking.Status.CANCELLED, now):
-            _notify(booking, Notification.Kind.GENERAL, message)
+            _notify(booking, Notification.Kind.BOOKING, message)
             count += 1
     return count
 
@@ -456,7 +456,7 @@ def bookings_tick(at: datetime | None = None) -> TickResult:
             continue
         with transaction.atomic():
             if _end(booking, Booking.Status.NO_SHOW, at):
-                _notify(booking, Notification.Kind.GENERAL, RELEASED)
+                _notify(booking, Notification.Kind.BOOKING, RELEASED)
                 result.no_shows += 1
 
     for pk in Booking.objects.filter(

@@ -120,7 +120,11 @@
     const hidden = new Promise(function (resolve) {
       if (!modal || !window.bootstrap) return resolve();
       modal.addEventListener("hidden.bs.modal", function () { resolve(); }, { once: true });
-      bootstrap.Modal.getOrCreateInstance(modal).hide();
+      const dialog = bootstrap.Modal.getOrCreateInstance(modal);
+      // Confirmed while still opening: Bootstrap ignores a hide during the transition, so
+      // hide once it is shown.
+      modal.addEventListener("shown.bs.modal", function () { dialog.hide(); }, { once: true });
+      dialog.hide();
     });
     const sent = fetch(form.action, {
       method: "POST", body: new FormData(form), credentials: "same-origin",

@@ -193,3 +193,77 @@ class UnmatchedStop(models.Model):
 
     def __str__(self):
         return f"unmatched stop {self.charge_point_id} tx {self.transaction_id}"
+
+
+class StartRequest(models.Model):
+    """A start asked for in the app or the portal (SES-1, SES-2): the RemoteStartTransaction sent,
+    and what the session it opens must carry (who, how, the logbook entry of SES-6).
+
+    The StartTransaction that follows is matched by charger, connector and tag within
+    ``START_REQUEST_MINUTES``; the request is then linked to its session.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="start_requests")
+    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="start_requests")
+    connector_id = models.PositiveIntegerField(_("connector"))
+    id_tag = models.CharField(_("tag ID"), max_length=20)
+    source = models.CharField(_("started by"), max_length=16, choices=ChargingSession.Source.choices,
+                              default=ChargingSession.Source.APP)
+    vehicle_mileage_km = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    vehicle_id = models.CharField(_("vehicle ID"), max_length=50, blank=True)
+    operation = models.ForeignKey("chargers.ChargerOperation", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    session = models.OneToOneField(ChargingSession, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="start_request")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["charge_point", "connector_id", "-created_at"])]
+
+    def __str__(self):
+        return f"start {self.charge_point_id}/{self.connector_id} by {self.user_id}"
+
+
+class SessionExport(models.Model):
+    """An export of sessions as PDF, XLSX or CSV (SES-5), produced by a job and e-mailed as a
+    signed, expiring download link; listed in the app until it expires."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX (Excel)"
+        CSV = "csv", "CSV"
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("All sessions")
+        FILTERED = "filtered", _("Filtered view")
+        SESSION = "session", _("One session")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_exports")
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.ALL)
+    # The filters of the view exported (charger, tag, month …) or the one session's id.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)  # relative to EXPORTS_ROOT
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["expires_at"])]
+
+    def __str__(self):
+        return f"export {self.pk} {self.format} ({self.status})"

@@ -18,14 +18,16 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from billing.pricing import SessionFacts, TariffSnapshot, energy_ended_at, price_session
+from billing.pricing import TariffSnapshot
 from chargers.models import ChargePoint
 from chargers.services import parse_timestamp
 from groups import waitlist
 from wccportal.lib.realtime import live_update_on_commit
 
 from . import authorization, hotpath
-from .models import ChargingSession, MeterValue, SessionEvent, UnmatchedStop
+from .events import session_started_events
+from .models import ChargingSession, MeterValue, SessionEvent, StartRequest, UnmatchedStop
+from .start_requests import start_request_for
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,10 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
         facts, tariff_id = hotpath.charger_facts(charge_point_pk)
         decision = authorization.authorize(charge_point=facts, id_tag=id_tag, at=started_at)
         tariff = tariff_snapshot_for_id(tariff_id, charge_point_pk=charge_point_pk)
-        if source is None:
+        request = start_request_for(charge_point_pk, connector_id, id_tag)
+        if request is not None:
+            source = request.source
+        elif source is None:
             source = ChargingSession.Source.FREE if decision.reason == "free_charging" else ChargingSession.Source.RFID
         session = ChargingSession.objects.create(
             charge_point_id=charge_point_pk, connector_id=connector_id, id_tag=id_tag, started_at=started_at,
@@ -91,7 +96,12 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
             authorization_status=decision.status, reservation_id=payload.get("reservationId"),
             last_meter_wh=meter_start, received_start_at=timezone.now(),
             tariff_snapshot=tariff.to_dict() if tariff else None, currency=tariff.currency if tariff else "",
+            vehicle_mileage_km=request.vehicle_mileage_km if request else None,
+            vehicle_id=request.vehicle_id if request else "",
         )
+        if request is not None:
+            StartRequest.objects.filter(pk=request.pk).update(session=session)
+        session_started_events(session)
     _push_session(session)
     return {"transactionId": session.pk, "idTagInfo": decision.id_tag_info()}
 
@@ -336,17 +346,12 @@ def _energy_samples(session: ChargingSession, end: datetime) -> list[tuple[datet
 
 def _price(session: ChargingSession, *, save: bool = True) -> None:
     """Price a finished session with the tariff copied at its start and its meter samples (TAR-3)."""
-    if not session.tariff_snapshot:
+    from .costs import breakdown_for
+
+    breakdown = breakdown_for(session)
+    if breakdown is None:
         return
-    tariff = TariffSnapshot.from_dict(session.tariff_snapshot)
-    end = max(session.stopped_at or timezone.now(), session.started_at)
-    samples = _energy_samples(session, end)
-    breakdown = price_session(
-        tariff,
-        SessionFacts(started_at=session.started_at, charging_ended_at=energy_ended_at(samples) or end,
-                     stopped_at=session.plugged_out_at or end, samples=samples),
-    )
-    session.currency = tariff.currency
+    session.currency = breakdown.currency
     session.cost_energy = breakdown.amount("energy")
     session.cost_time = breakdown.amount("time")
     session.cost_connection = breakdown.amount("connection")

@@ -227,6 +227,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # ACC-4: reset links live 24 hours.
 GROUP_INVITATION_DAYS = env.int("GROUP_INVITATION_DAYS", default=7)
 # RES-4: how long a freed charger is held for the next driver of the waitlist.
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=5)
+# Session exports (SES-5): files outside MEDIA_ROOT, download links valid this many days.
+EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=BASE_DIR / "var" / "exports")
+EXPORT_LINK_DAYS = env.int("EXPORT_LINK_DAYS", default=7)
+EXPORT_PDF_MAX_SESSIONS = env.int("EXPORT_PDF_MAX_SESSIONS", default=5000)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # The mobile app uses allauth headless in "app" mode (X-Session-Token header).
 HEADLESS_CLIENTS = ("app", "browser")

@@ -4,6 +4,7 @@ DATABASE_URL and REDIS_URL still apply, so CI runs the suite against PostgreSQL 
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
@@ -13,6 +14,8 @@ os.environ.setdefault("DATABASE_POOL", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("CHANNELS_PREFIX", f"wcctest{os.getpid()}")
 os.environ.setdefault("CACHE_PREFIX", f"wcctest{os.getpid()}")
+# Session exports of this run (a server subprocess inherits it, so the test reads its files).
+os.environ.setdefault("EXPORTS_ROOT", os.path.join(tempfile.gettempdir(), f"wcc-test-exports-{os.getpid()}"))
 
 from wccportal.settings import *  # noqa: E402,F403
 from wccportal.settings import Q_CLUSTER, STORAGES  # noqa: E402

@@ -31,6 +31,10 @@ urlpatterns = [
     path("api/v1/", include("groups.api.urls_tariffs")),
     path("api/v1/", include("groups.api.urls_bookings")),
     path("api/v1/", include("groups.api.urls_waitlist")),
+    path("api/v1/", include("sessions_app.api.urls_charging")),  # SES-1, SES-2, SES-6
+    path("api/v1/", include("sessions_app.api.urls_live")),  # SES-3, DASH-1
+    path("api/v1/", include("sessions_app.api.urls_sessions")),  # SES-4
+    path("api/v1/", include("sessions_app.api.urls_exports")),  # SES-5
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,3 @@
+"""API routes under /api/v1/ (see sessions_app/api/exports.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Session exports (SES-5) in the driver app's namespace: app:exports is the list."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""QR stickers of a charger's connectors (SES-1), under app/chargers/<id>/."""
+
+urlpatterns = []

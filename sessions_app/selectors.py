@@ -48,22 +48,33 @@ class LogEntry:
     detail: str = ""
 
 
+# Same time, this order: how a session unfolds.
+_LOG_ORDER = {"vehicle_connected": 0, "authorized": 1, "charging_started": 2, "remote_stop_requested": 4,
+              "stopped": 5, "vehicle_disconnected": 6}
+
+
 def session_log(session: ChargingSession) -> list[LogEntry]:
-    """The session's timed log (SES-9): what the session row says (authorized, started,
-    stopped) merged with the events derived from the charger's status reports."""
+    """The session's timed log (SES-9): what the session row says (authorized, stopped,
+    plugged out) merged with the events derived from the charger's status reports and
+    people's requests (sessions_app.events). Charging started comes from the charger's
+    Charging status; a charger that reports none (and sessions from before these events)
+    started charging with the transaction, unless it reported a suspension instead."""
     kinds = dict(SessionEvent.Kind.choices)
+    events = list(session.events.all())
     entries = [
         LogEntry(session.started_at, "authorized", kinds["authorized"],
                  f"{session.id_tag}: {session.authorization_status}"),
-        LogEntry(session.started_at, "charging_started", kinds["charging_started"]),
     ]
+    seen = {e.kind for e in events}
+    if not seen & {SessionEvent.Kind.CHARGING_STARTED, SessionEvent.Kind.SUSPENDED_EV,
+                   SessionEvent.Kind.SUSPENDED_EVSE}:
+        entries.append(LogEntry(session.started_at, "charging_started", kinds["charging_started"]))
     if session.stopped_at:
         entries.append(LogEntry(session.stopped_at, "stopped", kinds["stopped"], session.stop_reason))
     if session.plugged_out_at:
         entries.append(LogEntry(session.plugged_out_at, "vehicle_disconnected", kinds["vehicle_disconnected"]))
-    entries += [LogEntry(e.at, e.kind, e.get_kind_display(), e.detail) for e in session.events.all()]
-    order = {"vehicle_connected": 0, "authorized": 1, "charging_started": 2}
-    return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 3)))
+    entries += [LogEntry(e.at, e.kind, e.get_kind_display(), e.detail) for e in events]
+    return sorted(entries, key=lambda e: (e.at, _LOG_ORDER.get(e.kind, 3)))
 
 
 def session_active_for_user(user) -> ChargingSession | None:

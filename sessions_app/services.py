@@ -374,49 +374,66 @@ def _reprice_parking(charge_point_pk: int, connector_id: int) -> None:
         _price(session)
 
 
-_STATUS_EVENTS = {
-    "Charging": SessionEvent.Kind.RESUMED,
-    "SuspendedEV": SessionEvent.Kind.SUSPENDED_EV,
-    "SuspendedEVSE": SessionEvent.Kind.SUSPENDED_EVSE,
-    "Faulted": SessionEvent.Kind.ERROR,
-}
-
-
 def session_status_event(*, charge_point_pk: int, connector_id: int, status: str, previous: str | None,
                          at: datetime, error_code: str = "NoError") -> None:
-    """Derive the session log from connector status changes (vehicle connected, suspended…)."""
+    """Derive the session log from connector status changes (SES-9, see sessions_app.events).
+
+    Charging (first time in the session: charging started; after a suspension: resumed),
+    SuspendedEV / SuspendedEVSE, Faulted or an error code: an event of the open session, at
+    the charger's time (not before the start). Available after the session: its plug-out
+    time. One query (the open session) for the statuses that log something, none otherwise.
+    """
     if connector_id == 0 or status == previous:
         return
-    if status == "Available" and previous == "Finishing":
-        # The plug-out time of the connector's last session (shown in its log and history).
+    if status == "Available" and previous in ("Finishing", "Charging", "SuspendedEV", "SuspendedEVSE"):
+        # Unplugged: the plug-out time of the connector's last session (some chargers skip
+        # Finishing when the cable is pulled).
         if hotpath.set_plugged_out(charge_point_pk, connector_id, at):
             _reprice_parking(charge_point_pk, connector_id)
         return
-    resumed = status == "Charging" and previous in ("SuspendedEV", "SuspendedEVSE")
-    if not (resumed or status in ("SuspendedEV", "SuspendedEVSE", "Faulted")):
+    error = error_code if error_code and error_code != "NoError" else ""
+    if not (error or status in ("Charging", "SuspendedEV", "SuspendedEVSE", "Faulted")):
         return  # nothing for the session log: spare the query
+    Kind = SessionEvent.Kind
     session = (
-        ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id)
-        .order_by("-started_at").first()
+        ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id,
+                                       status=ChargingSession.Status.ACTIVE)
+        .annotate(charging_seen=Exists(SessionEvent.objects.filter(session_id=OuterRef("pk"),
+                                                                   kind=Kind.CHARGING_STARTED)))
+        .values("pk", "user_id", "started_at", "charging_seen").first()
     )
     if session is None:
         return
-    if session.status == ChargingSession.Status.ACTIVE:
-        kind = _STATUS_EVENTS.get(status)
-        if kind == SessionEvent.Kind.RESUMED and previous not in ("SuspendedEV", "SuspendedEVSE"):
-            return
-        if kind:
-            SessionEvent.objects.create(session=session, kind=kind, at=at,
-                                        detail=error_code if error_code != "NoError" else "")
-    elif status == "Available" and previous == "Finishing" and session.plugged_out_at is None:
-        session.plugged_out_at = max(at, session.stopped_at or at)
-        session.save(update_fields=["plugged_out_at", "updated_at"])
+    at = max(at, session["started_at"])
+    kinds = []
+    if status == "Charging":
+        if not session["charging_seen"]:
+            kinds.append(Kind.CHARGING_STARTED)
+        elif previous in ("SuspendedEV", "SuspendedEVSE"):
+            kinds.append(Kind.RESUMED)
+    elif status == "SuspendedEV":
+        kinds.append(Kind.SUSPENDED_EV)
+    elif status == "SuspendedEVSE":
+        kinds.append(Kind.SUSPENDED_EVSE)
+    if status == "Faulted" or error:
+        kinds.append(Kind.ERROR)
+    SessionEvent.objects.bulk_create([
+        SessionEvent(session_id=session["pk"], kind=kind, at=at, detail=error if kind == Kind.ERROR else "")
+        for kind in kinds
+    ])
+    # The session's pages show what the charger is doing (paused, charging again, fault).
+    message = {"type": "live.event", "event": "session", "id": session["pk"], "connector_status": status}
+    live_update_on_commit(f"live.charger.{charge_point_pk}", message)
+    if session["user_id"]:
+        live_update_on_commit(f"live.user.{session['user_id']}", message)
 
 
 def _push_session(session: ChargingSession) -> None:
+    """The live values of a session for its pages (SES-3): energy, power, state of charge.
+    Called for every MeterValues: it reads nothing from the database."""
     message = {
         "type": "live.event", "event": "session", "id": session.pk, "status": session.status,
-        "energy_wh": session.energy_wh, "power_w": session.current_power_w,
+        "energy_wh": session.energy_wh, "power_w": session.current_power_w, "soc": session.soc_percent,
     }
     live_update_on_commit(f"live.charger.{session.charge_point_id}", message)
     if session.user_id:

@@ -303,6 +303,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions_app.models.ChargingSession.Status",
+        "SessionSourceEnum": "sessions_app.models.ChargingSession.Source",
+        "ExportScopeEnum": "sessions_app.models.SessionExport.Scope",
+    },
 }
 
 # --- OCPP gateway ------------------------------------------------------------------------------

@@ -47,6 +47,7 @@
   }
 
   window.wccLive = {
+    isOpen: function () { return !!socket && socket.readyState === WebSocket.OPEN; },
     on: function (event, fn) { (handlers[event] = handlers[event] || []).push(fn); },
     subscribeCharger: function (id) {
       if (!id || chargers.has(id)) return;

@@ -960,66 +960,6 @@ def charger_settings_update(
     return [operation for operation in operations if operation is not None]
 
 
-def _start_tag(*, user, charge_point: ChargePoint) -> IdTag:
-    """The tag a remote start uses: the favourite of owners and members, the share's tag for
-    those who see the charger only through a share (guests included)."""
-    from .models import ChargerShare
-    from .selectors import member_q, owned_q
-
-    through_share = not user.is_staff and not ChargePoint.objects.filter(
-        owned_q(user) | member_q(user), pk=charge_point.pk
-    ).exists()
-    if through_share:
-        now = timezone.now()
-        share = (
-            ChargerShare.objects.filter(
-                charge_point=charge_point, revoked_at__isnull=True, expires_at__gt=now,
-                id_tag__isnull=False,
-            ).filter(_share_recipient_q(user)).select_related("id_tag").order_by("-created_at").first()
-        )
-        if share is None:
-            raise DomainError(
-                _("Your share of this charger has no authorization tag: ask its owner."),
-                code="no_share_tag",
-            )
-        return share.id_tag
-    tag = IdTag.objects.filter(user=user, is_favourite=True, is_active=True).first()
-    if tag is None or tag.is_expired():
-        raise DomainError(
-            _("Star one of your tags as favourite: remote starts use it."), code="no_favourite_tag"
-        )
-    return tag
-
-
-def _share_recipient_q(user):
-    from django.db.models import Q
-
-    return Q(recipient=user) | Q(email__iexact=user.email)
-
-
-def charger_start(
-    *, user, charge_point: ChargePoint, connector_id: int | None = None
-) -> ChargerOperation:
-    """Remote start (CP-3) on the given connector, or the first free one."""
-    tag = _start_tag(user=user, charge_point=charge_point)
-    connectors = Connector.objects.filter(charge_point=charge_point, connector_id__gte=1)
-    if connector_id is not None:
-        if not connectors.filter(connector_id=connector_id).exists():
-            message = _("This charger has no connector %(id)s.") % {"id": connector_id}
-            raise DomainError(message, code="invalid_connector", fields={"connector_id": [message]})
-    else:
-        free = connectors.filter(
-            status__in=[Connector.Status.AVAILABLE, Connector.Status.PREPARING]
-        ).order_by("connector_id").first()
-        if free is None:
-            raise DomainError(_("No connector of this charger is free."), code="no_free_connector")
-        connector_id = free.connector_id
-    return operation_request(
-        charge_point=charge_point, action="RemoteStartTransaction",
-        payload={"connectorId": connector_id, "idTag": tag.id_tag}, acting_user=user,
-    )
-
-
 def charger_restart(*, charge_point: ChargePoint, acting_user, confirm: bool) -> ChargerOperation:
     """Soft reset (CP-3): the charger restarts once its current session has ended."""
     if confirm is not True:

@@ -11,7 +11,6 @@ urlpatterns = [
     path("<str:charge_point_id>/", views.charger_detail, name="charger_detail"),
     path("<str:charge_point_id>/favourite/", views.charger_favourite, name="charger_favourite"),
     path("<str:charge_point_id>/settings/", views.charger_settings, name="charger_settings"),
-    path("<str:charge_point_id>/start/", views.charger_start, name="charger_start"),
     path("<str:charge_point_id>/restart/", views.charger_restart, name="charger_restart"),
     path("<str:charge_point_id>/delete/", views.charger_delete, name="charger_delete"),
     path("<str:charge_point_id>/qr/", views.charger_qr, name="charger_qr"),

@@ -195,23 +195,6 @@ def charger_settings(request, charge_point_id):
 
 @login_required
 @require_POST
-def charger_start(request, charge_point_id):
-    cp = charger_get_for_user(request.user, charge_point_id)
-    connector = request.POST.get("connector_id") or None
-    try:
-        operation = services.charger_start(
-            user=request.user, charge_point=cp,
-            connector_id=int(connector) if connector and connector.isdigit() else None,
-        )
-    except DomainError as error:
-        _error_message(request, error)
-    else:
-        _operation_message(request, operation, _("Start requested."))
-    return _back(request, cp)
-
-
-@login_required
-@require_POST
 def charger_restart(request, charge_point_id):
     cp = charger_get_for_user(request.user, charge_point_id, write=True)
     try:
@@ -258,13 +241,6 @@ def _operation_message(request, operation, sent: str):
         messages.warning(request, _("The charger is offline: nothing was sent."))
     else:
         messages.info(request, sent)
-
-
-def _error_message(request, error: DomainError):
-    if error.code == "no_favourite_tag":
-        messages.error(request, error.message, extra_tags="no_favourite_tag")
-    else:
-        messages.error(request, error.message)
 
 
 def _back(request, cp):

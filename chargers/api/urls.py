@@ -11,8 +11,6 @@ urlpatterns = [
          name="api-charger-favourite"),
     path("chargers/<str:charge_point_id>/settings/", views.ChargerSettingsApi.as_view(),
          name="api-charger-settings"),
-    path("chargers/<str:charge_point_id>/start/", views.ChargerStartApi.as_view(),
-         name="api-charger-start"),
     path("chargers/<str:charge_point_id>/restart/", views.ChargerRestartApi.as_view(),
          name="api-charger-restart"),
     path("chargers/<str:charge_point_id>/qr/", views.ChargerQrApi.as_view(), name="api-charger-qr"),

@@ -262,23 +262,6 @@ class ChargerSettingsApi(APIView):
         }).data)
 
 
-class ChargerStartApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        connector_id = serializers.IntegerField(required=False, allow_null=True, min_value=1,
-                                                default=None)
-
-    @extend_schema(request=InputSerializer, responses={202: OperationOutputSerializer},
-                   tags=["chargers"])
-    def post(self, request, charge_point_id):
-        cp = charger_get_for_user(request.user, charge_point_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        operation = services.charger_start(
-            user=request.user, charge_point=cp, connector_id=serializer.validated_data["connector_id"]
-        )
-        return Response(OperationOutputSerializer(operation).data, status=status.HTTP_202_ACCEPTED)
-
-
 class ChargerRestartApi(APIView):
     class InputSerializer(serializers.Serializer):
         confirm = serializers.BooleanField(required=False, default=False,

@@ -189,21 +189,27 @@ def test_owner_only_endpoints_are_404_for_others(api, world, persona, cp_id):
 
 
 def test_start_uses_favourite_tag_for_owner_and_member_and_share_tag_for_guest(api, world, charger, group_charger):
-    ChargePoint.objects.update(is_online=False)
+    # Start from a charger's actions (SES-2): the same start as Scan & Charge, followed by its id.
+    ChargePoint.objects.update(is_online=True)
     for cp in (charger, group_charger):
         cp.connectors.update(status="Available")
-    owner_op = api(world["owner"]).post("/api/v1/chargers/CP-HOME/start/", {}, format="json")
-    assert owner_op.status_code == 202 and owner_op.json()["payload"] == {"connectorId": 1, "idTag": "OWNER1"}
-    assert owner_op.json()["status"] == "offline"
-    member_op = api(world["member"]).post("/api/v1/chargers/CP-GROUP/start/", {"connector_id": 2}, format="json")
-    assert member_op.json()["payload"] == {"connectorId": 2, "idTag": "MEMBER1"}
-    guest_op = api(world["guest"]).post("/api/v1/chargers/CP-HOME/start/", {}, format="json")
-    assert guest_op.json()["payload"] == {"connectorId": 1, "idTag": "GUEST1"}
+    owner_start = api(world["owner"]).post("/api/v1/chargers/CP-HOME/start/", {}, format="json")
+    assert owner_start.status_code == 202, owner_start.json()
+    assert (owner_start.json()["connector_id"], owner_start.json()["id_tag"]) == (1, "OWNER1")
+    assert owner_start.json()["state"] == "pending"
+    member_start = api(world["member"]).post("/api/v1/chargers/CP-GROUP/start/", {"connector_id": 2}, format="json")
+    assert (member_start.json()["connector_id"], member_start.json()["id_tag"]) == (2, "MEMBER1")
+    guest_start = api(world["guest"]).post("/api/v1/chargers/CP-HOME/start/", {"connector_id": 2}, format="json")
+    assert guest_start.json()["id_tag"] == "GUEST1"
     assert api(world["outsider"]).post("/api/v1/chargers/CP-HOME/start/", {}, format="json").status_code == 404
+    payloads = sorted((op.payload["connectorId"], op.payload["idTag"])
+                      for op in ChargerOperation.objects.filter(action="RemoteStartTransaction"))
+    assert payloads == [(1, "OWNER1"), (2, "GUEST1"), (2, "MEMBER1")]
 
 
 def test_start_errors(api, world, charger, tags):
     client = api(world["owner"])
+    ChargePoint.objects.filter(pk=charger.pk).update(is_online=True)
     charger.connectors.update(status="Charging")
     response = client.post("/api/v1/chargers/CP-HOME/start/", {}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "no_free_connector"
@@ -217,9 +223,11 @@ def test_start_errors(api, world, charger, tags):
     assert not ChargerOperation.objects.exists()
 
 
-def test_guest_whose_share_has_no_tag_gets_a_clear_error(api, world, share):
+def test_guest_whose_share_has_no_tag_gets_a_clear_error(api, world, share, charger):
     share.id_tag = None
     share.save()
+    ChargePoint.objects.filter(pk=charger.pk).update(is_online=True)
+    charger.connectors.update(status="Available")
     response = api(world["guest"]).post("/api/v1/chargers/CP-HOME/start/", {}, format="json")
     assert response.json()["error"]["code"] == "no_share_tag"
 

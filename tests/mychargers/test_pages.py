@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chargers.models import ChargePoint, ChargerOperation, ChargerShare, Favourite, FirmwareRelease
 from groups.models import GroupCharger
+from sessions_app.models import StartRequest
 from tests.factories.chargers import ChargePointFactory
 from tests.factories.groups import GroupFactory
 
@@ -270,11 +271,14 @@ def test_settings_page_refuses_bad_input_and_changes_nothing(client, world, char
 
 
 def test_start_from_the_page_uses_my_favourite_tag(client, world, charger):
+    ChargePoint.objects.filter(pk=charger.pk).update(is_online=True)
     charger.connectors.filter(connector_id=1).update(status="Charging")
     charger.connectors.filter(connector_id=2).update(status="Available")
     client.force_login(world["owner"])
     response = client.post(reverse("app:charger_start", args=["CP-HOME"]), {"next": reverse("app:chargers")})
-    assert response["Location"] == reverse("app:chargers")
+    # The start goes through the checks of every start (SES-2) and its page follows it.
+    request = StartRequest.objects.get()
+    assert response["Location"] == f"/app/charge/CP-HOME/2/?request={request.pk}"
     op = ChargerOperation.objects.get()
     assert op.action == "RemoteStartTransaction" and op.payload == {"connectorId": 2, "idTag": "OWNER1"}
 
@@ -282,6 +286,7 @@ def test_start_from_the_page_uses_my_favourite_tag(client, world, charger):
 def test_start_without_favourite_tag_says_to_star_one(client, world, charger, tags):
     tags["owner"].is_favourite = False
     tags["owner"].save()
+    ChargePoint.objects.filter(pk=charger.pk).update(is_online=True)
     charger.connectors.update(status="Available")
     client.force_login(world["owner"])
     response = client.post(reverse("app:charger_start", args=["CP-HOME"]), follow=True)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wccportal.admin_utils import EstimatedCountPaginator
 
-from .models import ChargingSession, MeterValue, SessionEvent, UnmatchedStop
+from .models import ChargingSession, MeterValue, SessionEvent, SessionExport, StartRequest, UnmatchedStop
 
 
 class SessionEventInline(admin.TabularInline):
@@ -36,3 +36,20 @@ class MeterValueAdmin(admin.ModelAdmin):
 class UnmatchedStopAdmin(admin.ModelAdmin):
     list_display = ["received_at", "charge_point", "transaction_id", "meter_stop", "reason", "resolved"]
     raw_id_fields = ["charge_point"]
+
+
+@admin.register(StartRequest)
+class StartRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "charge_point", "connector_id", "user", "id_tag", "source", "session"]
+    raw_id_fields = ["charge_point", "user", "operation", "session"]
+    list_select_related = ["charge_point", "user"]
+    show_full_result_count = False
+
+
+@admin.register(SessionExport)
+class SessionExportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "format", "scope", "status", "rows_done", "rows_total", "expires_at"]
+    list_filter = ["status", "format", "scope"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]

@@ -295,6 +295,9 @@ def session_figures(session: ChargingSession, *, max_power_w: float | None = Non
         if hours > 0 and energy_wh else None
     )
     top = max_power_w if max_power_w is not None else session.max_power_w
+    if average is not None and top and average > Decimal(str(top)) / 1000:
+        # Charger clocks off (samples timed later than the stop): the average can't exceed the peak.
+        average = None
     total = session.total_cost if not active else None
     per_kwh = cost_per_kwh(total, energy_wh, session.currency) if total is not None else None
     return SessionFigures(

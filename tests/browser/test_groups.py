@@ -57,8 +57,8 @@ def test_group_from_creation_to_member_removal(server_factory, browser, page, ow
     assert "was created" in messages_text(page)
 
     # GRP-5: switching the Home charger on puts it in the group.
-    page.locator("[data-testid=charger-toggle][data-charge-point=CP-HOME] input[role=switch]").check()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the switch submits its form
+        page.locator("[data-testid=charger-toggle][data-charge-point=CP-HOME] input[role=switch]").check()
     assert "Home is now in the group" in messages_text(page)
     assert page.locator("[data-testid=charger-toggle][data-charge-point=CP-HOME] input[role=switch]").is_checked()
     assert GroupCharger.objects.get(charge_point=charger).group == group
@@ -113,8 +113,8 @@ def test_group_from_creation_to_member_removal(server_factory, browser, page, ow
 
         # The owner adds the Garage too: the member sees it at once.
         page.reload()
-        page.locator("[data-testid=charger-toggle][data-charge-point=CP-GARAGE] input[role=switch]").check()
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the switch submits its form
+            page.locator("[data-testid=charger-toggle][data-charge-point=CP-GARAGE] input[role=switch]").check()
         assert "Garage is now in the group" in messages_text(page)
         invitee.reload()
         assert invitee.locator("[data-testid=charger-tile]").count() == 2

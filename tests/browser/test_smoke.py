@@ -40,7 +40,8 @@ APP_PAGES = [
     ("app:chargers", "?tab=favourites", "Chargers", "Chargers"),
     ("app:charge", "", "Charge", "Charge"),
     ("app:bookings", "", "Bookings", "Bookings"),
-    ("app:sessions", "", "Charging sessions", "Sessions"),
+    ("app:sessions", "", "Sessions", "Sessions"),
+    ("app:exports", "", "Exports", "Exports"),
     ("app:notifications", "", "Notifications", "Notifications"),
     ("app:profile", "", "Profile", "Profile"),
 ]

@@ -30,7 +30,7 @@ def test_settings_reach_the_charger_and_start_uses_the_favourite_tag(server, cha
 
         response = client.post("/api/v1/chargers/CP-HOME/start/", json={})
         assert response.status_code == 202, response.text
-        op_id = response.json()["id"]
+        op_id = response.json()["operation"]["id"]
         wait_until(lambda: ChargerOperation.objects.get(pk=op_id).status == "accepted")
         session = wait_until(lambda: ChargingSession.objects.filter(charge_point=charger).first())
         assert session.user_id == owner.pk and session.connector_id == 1

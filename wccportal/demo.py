@@ -79,7 +79,8 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
                                      vendor="WCC Sim", owner=owner, connectors=connectors)
             if owner_key == "operator":
                 cp.organisation = organisation
-                cp.save(update_fields=["organisation"])
+                cp.logbook_enabled = True  # SES-6: a company car's starts ask for mileage and vehicle
+                cp.save(update_fields=["organisation", "logbook_enabled"])
             if owner_key is None:
                 cp.claim_code = DEMO_CLAIM_CODE
                 cp.save(update_fields=["claim_code"])
@@ -163,6 +164,7 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
     meter = {cp_id: rng.randint(200_000, 900_000) for cp_id in chargers}
     busy: dict[str, list[tuple]] = {cp_id: [] for cp_id in chargers}  # one car at a time per charger
     created = 0
+    mileage = [41_200]
     for day in range(days, 0, -1):
         base = today - timedelta(days=day)
         for who, cp_id, probability in plan:
@@ -189,6 +191,7 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
                 meter_stop=int(meter[cp_id] + energy), last_meter_wh=int(meter[cp_id] + energy),
                 max_power_w=max(s[2] for s in samples), current_power_w=0, stop_reason="EVDisconnected",
                 received_start_at=start, received_stop_at=stop,
+                **_demo_logbook(who, mileage, energy),
             )
             MeterValue.objects.bulk_create(
                 [MeterValue(charge_point=cp, connector_id=1, session=session, timestamp=t, measurand=m,
@@ -210,3 +213,11 @@ def _demo_sessions(chargers, users, tags, *, days: int, seed: int) -> int:
             meter[cp_id] = session.meter_stop
             created += 1
     return created
+
+
+def _demo_logbook(who: str, mileage: list[int], energy_wh: float) -> dict:
+    """The operator's company car keeps a logbook (SES-6): mileage grows with the energy charged."""
+    if who != "operator":
+        return {}
+    mileage[0] += int(energy_wh / 180)  # about 18 kWh per 100 km
+    return {"vehicle_mileage_km": mileage[0], "vehicle_id": "M-WC 2026"}

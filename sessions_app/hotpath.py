@@ -111,7 +111,9 @@ def insert_samples(rows: list[MeterValue]) -> None:
         MeterValue.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
         return
     columns = ", ".join(_SAMPLE_COLUMNS)
-    with sql.connection.cursor() as cursor:
+    # COPY and INSERT in one transaction: the staging table empties at every commit, so in
+    # autocommit the COPY's rows would be gone before the INSERT (no savepoint when one runs).
+    with transaction.atomic(savepoint=False), sql.connection.cursor() as cursor:
         raw = cursor.cursor
         if raw.connection not in _staged_connections:
             cursor.execute(

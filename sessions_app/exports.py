@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from wccportal.errors import DomainError
 from wccportal.lib.money import format_money
@@ -429,10 +430,10 @@ def produce(export: SessionExport, path: Path) -> int:
 def summary_rows(export: SessionExport, summary: ExportSummary) -> list[tuple]:
     """The summary as (label, value[, number format]) rows, for the XLSX summary sheet."""
     rows: list[tuple] = [
-        (_("Export"), export_description(export)),
+        (pgettext("noun", "Export"), export_description(export)),
         (_("Requested by"), export.user.get_full_name() or export.user.email),
         (_("Created"), export.created_at, writers.XLSX_FORMATS["datetime"]),
-        (_("Period"), period_text(export, summary)),
+        (pgettext("date range", "Period"), period_text(export, summary)),
         (_("Time zone"), timezone.get_current_timezone_name()),
         (_("Sessions"), summary.count, "0"),
         (_("Energy (kWh)"), summary.energy, writers.XLSX_FORMATS["kwh"]),

@@ -132,6 +132,26 @@ def browser():
         b.close()
 
 
+def phone_context(browser, **options):
+    """A phone-sized browser context and its page; the page's console errors are collected
+    in ``page.console_errors``."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", device_scale_factor=1,
+                                  is_mobile=True, has_touch=True, **options)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.console_errors = []
+    pg.on("console", lambda message: message.type == "error" and pg.console_errors.append(message.text))
+    return context, pg
+
+
+@pytest.fixture
+def phone(browser):
+    """The driver app's pages on a phone (390 × 844, touch)."""
+    context, pg = phone_context(browser)
+    yield pg
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")

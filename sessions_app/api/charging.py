@@ -64,67 +64,58 @@ class StartRequestOutputSerializer(serializers.Serializer):
         return self._progress(start).session_id
 
 
+class StartOptionsSerializer(serializers.Serializer):
+    """Where and how to start: the connector and the logbook entry (SES-6)."""
+
+    connector_id = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                            help_text="Default: the first free connector.")
+    mileage_km = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                          help_text="Logbook (SES-6): required when the charger keeps one.")
+    vehicle_id = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True,
+                                       help_text="Logbook (SES-6): required when the charger keeps one; "
+                                                 f"at most {starting.VEHICLE_ID_MAX} characters.")
+
+
+class ChargeStartInputSerializer(StartOptionsSerializer):
+    charge_point_id = serializers.CharField()
+
+
+START_RESPONSES = {
+    202: StartRequestOutputSerializer,
+    400: OpenApiResponse(description=START_REFUSALS),
+    404: OpenApiResponse(description="not_found: no charger of that ID that I may use"),
+}
+
+
+def _start(request, charge_point_id: str, serializer: serializers.Serializer) -> Response:
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    charge_point = charger_get_for_user(request.user, charge_point_id)
+    start = starting.session_request_start(
+        user=request.user, charge_point=charge_point, connector_id=data["connector_id"],
+        source=ChargingSession.Source.APP, mileage_km=data["mileage_km"], vehicle_id=data["vehicle_id"],
+    )
+    return Response(StartRequestOutputSerializer(start).data, status=status.HTTP_202_ACCEPTED)
+
+
 class ChargeStartApi(APIView):
     """Start charging on a charger I may use (Scan & Charge, 1-Click Remote Start, a charger's
     Start action): the checks run first, then RemoteStartTransaction is sent. 202: follow the
     start with GET /charge/start/{id}/."""
 
-    class InputSerializer(serializers.Serializer):
-        charge_point_id = serializers.CharField()
-        connector_id = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                                help_text="Default: the first free connector.")
-        mileage_km = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                              help_text="Logbook (SES-6): required when the charger keeps one.")
-        vehicle_id = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True,
-                                           help_text="Logbook (SES-6): required when the charger keeps one; "
-                                                     f"at most {starting.VEHICLE_ID_MAX} characters.")
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={
-            202: StartRequestOutputSerializer,
-            400: OpenApiResponse(description=START_REFUSALS),
-            404: OpenApiResponse(description="not_found: no charger of that ID that I may use"),
-        },
-        tags=["charging"],
-    )
+    @extend_schema(request=ChargeStartInputSerializer, responses=START_RESPONSES, tags=["charging"])
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = ChargeStartInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._start(request, serializer.validated_data["charge_point_id"], serializer)
-
-    def _start(self, request, charge_point_id, serializer):
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        charge_point = charger_get_for_user(request.user, charge_point_id)
-        start = starting.session_request_start(
-            user=request.user, charge_point=charge_point, connector_id=data["connector_id"],
-            source=ChargingSession.Source.APP, mileage_km=data["mileage_km"], vehicle_id=data["vehicle_id"],
-        )
-        return Response(StartRequestOutputSerializer(start).data, status=status.HTTP_202_ACCEPTED)
+        return _start(request, serializer.validated_data["charge_point_id"], serializer)
 
 
-class ChargerStartApi(ChargeStartApi):
+class ChargerStartApi(APIView):
     """Start from a charger's actions (SES-2): the same start, the charger named in the path."""
 
-    class InputSerializer(serializers.Serializer):
-        connector_id = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                                help_text="Default: the first free connector.")
-        mileage_km = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                              help_text="Logbook (SES-6): required when the charger keeps one.")
-        vehicle_id = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={
-            202: StartRequestOutputSerializer,
-            400: OpenApiResponse(description=START_REFUSALS),
-            404: OpenApiResponse(description="not_found: no charger of that ID that I may use"),
-        },
-        tags=["charging"],
-    )
+    @extend_schema(request=StartOptionsSerializer, responses=START_RESPONSES, tags=["charging"])
     def post(self, request, charge_point_id):
-        return self._start(request, charge_point_id, self.InputSerializer(data=request.data))
+        return _start(request, charge_point_id, StartOptionsSerializer(data=request.data))
 
 
 class ChargeStartDetailApi(APIView):

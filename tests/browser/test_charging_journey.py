@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from chargers.models import ChargePoint
 from sessions_app.models import ChargingSession, SessionExport
 from tests.e2e import sent_mails, start_sim, stop_sim, wait_until
-from tests.servers import login, screenshot
+from tests.servers import login, phone_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("configuration_keys")]
@@ -33,12 +33,8 @@ def test_scan_start_watch_stop_history_and_exports(server_factory, browser, memb
     mails = tmp_path / "mails"
     mails.mkdir()
     server = server_factory("journey", extra_env={"TEST_EMAIL_FILE_PATH": str(mails)})
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True,
-                                  has_touch=True, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    context, page = phone_context(browser, accept_downloads=True)
+    errors = page.console_errors
     page.emulate_media(reduced_motion="reduce")
     sim, ws, listener = sim_loop.run_until_complete(start_sim(server.ws_url, "CP-GROUP"))
     try:

@@ -12,22 +12,13 @@ from openpyxl import load_workbook
 from sessions_app.models import SessionExport
 from tests.e2e import sent_mails
 from tests.exports.conftest import charge
-from tests.servers import login, screenshot
+from tests.servers import login, phone_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def first_pk(user) -> int:
     return SessionExport.objects.filter(user=user).order_by("pk").values_list("pk", flat=True).first()
-
-
-def phone_page(browser, errors):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", device_scale_factor=1,
-                                  is_mobile=True, has_touch=True, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    return context, page
 
 
 def test_driver_exports_a_month_and_downloads_it(server_factory, browser, world, group_charger, member, password,
@@ -39,8 +30,8 @@ def test_driver_exports_a_month_and_downloads_it(server_factory, browser, world,
     mails = tmp_path / "mails"
     mails.mkdir()
     server = server_factory("exports", extra_env={"TEST_EMAIL_FILE_PATH": str(mails)})
-    errors: list[str] = []
-    context, page = phone_page(browser, errors)
+    context, page = phone_context(browser, accept_downloads=True)
+    errors = page.console_errors
     try:
         login(page, server.url, member.email, password)
         page.goto(server.url + reverse("app:exports"))
@@ -132,7 +123,7 @@ def test_driver_exports_a_month_and_downloads_it(server_factory, browser, world,
     link = re.search(r"(http\S+/app/exports/download/\S+/)", body).group(1)
     link_path = urlsplit(link).path
 
-    context, reader = phone_page(browser, errors)
+    context, reader = phone_context(browser, accept_downloads=True)
     try:
         reader.set_content(html)
         assert "Download" in reader.inner_text("body")

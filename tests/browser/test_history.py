@@ -19,19 +19,6 @@ from tests.servers import login, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  device_scale_factor=1, is_mobile=True, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    errors = []
-    pg.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    pg.console_errors = errors
-    yield pg
-    context.close()
-
-
 def off_the_loop(fn, *args):
     """Run ``fn`` in a thread of its own: Playwright's event loop runs in this one, and the
     session services push live updates (async_to_sync) when they commit."""

@@ -20,19 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("configuration_keys")]
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  device_scale_factor=1, is_mobile=True, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    errors = []
-    pg.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    pg.console_errors = errors
-    yield pg
-    context.close()
-
-
 def energy_text(page) -> str:
     return page.locator("[data-testid=live-energy]").inner_text()
 

@@ -12,19 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("configuration_keys")]
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  device_scale_factor=1, is_mobile=True, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    errors = []
-    pg.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    pg.console_errors = errors
-    yield pg
-    context.close()
-
-
 def test_owner_claims_stars_opens_and_sets_a_charger(server, owner, tags, password, phone, sim_loop):
     ChargePointFactory(charge_point_id="CP-SIM", name="", claim_code="SIMC2345", model="SimBox 22")
     page = phone

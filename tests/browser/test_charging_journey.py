@@ -8,7 +8,7 @@ as PDF, XLSX and CSV; each file arrives as an e-mailed link and holds the sessio
 import csv
 import io
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
@@ -83,7 +83,8 @@ def test_scan_start_watch_stop_history_and_exports(server_factory, browser, memb
         page.goto(server.url + reverse("app:sessions"))
         row = page.locator("[data-testid=session-row]").first
         assert f"{expected} EUR" in row.locator("[data-testid=session-cost]").inner_text()
-        assert f"{kwh:.2f}" in row.locator("[data-testid=session-energy]").inner_text()
+        shown = str(kwh.quantize(Decimal("0.01"), ROUND_HALF_UP))  # as the page rounds
+        assert shown in row.locator("[data-testid=session-energy]").inner_text()
         page.goto(server.url + reverse("app:session_detail", args=[session.pk]))
         assert f"{expected} EUR" in page.locator("[data-testid=cost-total]").inner_text()
         screenshot(page, "journey-4-detail")

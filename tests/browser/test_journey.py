@@ -112,6 +112,11 @@ def test_sign_up_claim_share_guest_charges_then_share_expires(server_factory, br
         sim_loop.run_until_complete(sim.stop_transaction(transaction_id, "EVDisconnected"))
         wait_until(lambda: ChargingSession.objects.get(pk=session.pk).status == ChargingSession.Status.COMPLETED)
 
+        # The visitor looks at their sessions (the start page, still open, would follow the
+        # charger and find it gone once the share ends: a 404 the browser logs).
+        guest.goto(f"{server.url}/app/sessions/")
+        assert guest.locator("[data-testid=session-row]").count() == 1
+
         # Before expiry the charger accepts the guest's tag.
         assert sim_loop.run_until_complete(sim.authorize(tag)) == "Accepted"
 

@@ -98,6 +98,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(_("must change password"), default=False)
     # ACC-6: set when the user deletes the account; erased 14 days later unless they return.
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    # Portal view settings remembered per user, e.g. {"sessions_columns": [...], "sessions_page_size": 20}.
+    portal_preferences = models.JSONField(_("portal preferences"), default=dict, blank=True)
     # ACC-3: a guest signed in with a share's access code; sees only what was shared with this
     # e-mail. Signing up later with the same e-mail turns the guest into a full account.
     is_guest = models.BooleanField(_("guest"), default=False)

@@ -1,6 +1,6 @@
 """The B2B portal (server-rendered, portal shell)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import portal_views as v
 
@@ -10,9 +10,10 @@ urlpatterns = [
     path("chargers/", v.chargers, name="chargers"),
     path("chargers/<str:charge_point_id>/", v.charger_detail, name="charger_detail"),
     path("reservations/", v.reservations, name="reservations"),
-    path("sessions/", v.sessions, name="sessions"),
+    path("sessions/", include("sessions_app.urls_portal")),  # SES-7, SES-8
+    path("authorization/", include("chargers.urls_portal_tags")),  # TAG-4
     path("settings/", v.settings_page, name="settings"),
-    path("operations/", v.operations, name="operations"),
+    path("operations/", include("chargers.urls_portal_operations")),  # OPS-1, OPS-2
     path("maintenance/", v.maintenance, name="maintenance"),
     path("notifications/", v.notifications, name="notifications"),
     path("groups/", v.groups, name="groups"),

@@ -23,6 +23,7 @@ PORTAL_PAGES = [
     ("portal:dashboard", "Dashboard", "Dashboard"),
     ("portal:chargers", "ChargePoints", "ChargePoints"),
     ("portal:reservations", "Reservations", "Reservations"),
+    ("portal:tags", "Authorization", "Authorization"),
     ("portal:sessions", "Charging Sessions", "Charging Sessions"),
     ("portal:settings", "Settings", "Settings"),
     ("portal:operations", "Operations", "Operations"),

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from wccportal import portal_views as v
+from . import views_portal_operations as v
 
 urlpatterns = [
     path("", v.operations, name="operations"),
+    path("results/<int:pk>/", v.operation_result, name="operation_result"),
+    path("<slug:action>/", v.operation, name="operation"),
 ]

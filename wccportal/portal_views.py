@@ -98,12 +98,6 @@ def settings_page(request):
 
 
 @login_required
-def operations(request):
-    qs = operation_list_for_user(request.user)
-    return render(request, "portal/operations.html", {"nav": "operations", "page_obj": _page(request, qs)})
-
-
-@login_required
 def maintenance(request):
     qs = charger_list_for_user(request.user, write=True).order_by("charge_point_id")
     return render(request, "portal/maintenance.html", {"nav": "maintenance", "page_obj": _page(request, qs)})

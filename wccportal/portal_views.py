@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import LoginEvent
 from accounts.selectors import notification_list
 from accounts.services import notification_mark_read
+from chargers.portal_operations import COMMANDS
 from chargers.selectors import (
     charger_get_for_user,
     charger_list_for_user,
@@ -20,6 +21,9 @@ from chargers.selectors import (
 from groups.selectors import group_list_for_user
 from sessions_app.models import ChargingSession
 from sessions_app.selectors import session_list_for_user, sessions_per_day
+
+# Operations offered on a charge point's page (OPS-1), the charger preselected.
+CHARGER_SHORTCUTS = ("get-configuration", "change-availability", "unlock-connector", "reset")
 
 
 def _page(request, qs, size=20):
@@ -72,6 +76,7 @@ def charger_detail(request, charge_point_id):
         "nav": "chargers", "cp": cp, "can_write": can_write,
         "connectors": cp.connectors.order_by("connector_id"),
         "operations": operation_list_for_user(request.user).filter(charge_point=cp)[:10] if can_write else [],
+        "operation_links": [(c.slug, c.label) for c in COMMANDS if c.slug in CHARGER_SHORTCUTS],
         "sessions": session_list_for_user(request.user).filter(charge_point=cp)[:10],
     })
 

@@ -2,8 +2,14 @@
 
 from django.urls import path
 
-from wccportal import portal_views as v
+from . import views_portal as v
 
 urlpatterns = [
-    path("", v.sessions, name="sessions"),
+    path("", v.session_list, name="sessions"),
+    path("columns/", v.columns_save, name="sessions_columns"),
+    path("export.<str:fmt>", v.export, name="sessions_export"),
+    path("start/", v.session_start, name="session_start"),
+    path("<int:pk>/", v.session_detail, name="session_detail"),
+    path("<int:pk>/stop/", v.session_stop, name="session_stop"),
+    path("<int:pk>/logbook/", v.logbook, name="session_logbook"),
 ]

@@ -88,15 +88,6 @@ def reservations(request):
 
 
 @login_required
-def sessions(request):
-    qs = session_list_for_user(request.user).order_by("-started_at")
-    cp = request.GET.get("charge_point", "").strip()
-    if cp:
-        qs = qs.filter(charge_point__charge_point_id__icontains=cp)
-    return render(request, "portal/sessions.html", {"nav": "sessions", "page_obj": _page(request, qs), "cp": cp})
-
-
-@login_required
 def settings_page(request):
     logins = LoginEvent.objects.filter(user=request.user)[:10]
     return render(request, "portal/settings.html", {"nav": "settings", "logins": logins})

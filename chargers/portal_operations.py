@@ -21,7 +21,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from wccportal.lib import ocpp16
 
@@ -109,7 +109,8 @@ class OperationForm(forms.Form):
         if count and value > count:
             self.add_error(
                 field,
-                _("This charge point has %(count)s connector(s).") % {"count": count},
+                ngettext("This charge point has %(count)s connector.",
+                         "This charge point has %(count)s connectors.", count) % {"count": count},
             )
 
     def clean(self):

@@ -51,7 +51,7 @@ def test_operations_from_the_portal_with_a_simulated_charger(server, page, owner
         page.select_option("select[name=type]", "Inoperative")
         page.click("[data-testid=perform]")
         page.wait_for_load_state("networkidle")
-        assert "has 2 connector(s)" in page.locator("[data-testid=operation-form]").inner_text()
+        assert "has 2 connectors" in page.locator("[data-testid=operation-form]").inner_text()
         screenshot(page, "portal-operations-3-form-error")
         assert not ChargerOperation.objects.filter(action="ChangeAvailability").exists()
 

@@ -11,21 +11,12 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from wccportal.errors import DomainError
+from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_operations as ops
 from .models import ChargerOperation
 from .selectors import operation_list_for_user
 from .services import operation_request
-
-PAGE_SIZES = (10, 20, 30, 40, 50)
-
-
-def _page_size(request) -> int:
-    try:
-        size = int(request.GET.get("per_page", 20))
-    except ValueError:
-        return 20
-    return size if size in PAGE_SIZES else 20
 
 
 @login_required
@@ -34,10 +25,10 @@ def operations(request):
     qs = operation_list_for_user(request.user)
     filterset = ops.OperationFilter(request.GET or None, queryset=qs, user=request.user)
     table = ops.OperationTable(filterset.qs if filterset.is_bound and filterset.is_valid() else qs)
-    RequestConfig(request, paginate={"per_page": _page_size(request)}).configure(table)
+    RequestConfig(request, paginate={"per_page": page_size(request)}).configure(table)
     return render(request, "portal/operations/index.html", {
         "nav": "operations", "sections": ops.menu_sections(), "filter": filterset, "table": table,
-        "page_sizes": PAGE_SIZES, "per_page": _page_size(request),
+        "page_sizes": PAGE_SIZES, "per_page": page_size(request),
     })
 
 

@@ -12,20 +12,13 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from wccportal.errors import DomainError
+from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_tags as pt
 from .selectors import _is_org_user
 
-PAGE_SIZES = (10, 20, 30, 40, 50)
 NAV = "tags"
 
-
-def _page_size(request) -> int:
-    try:
-        size = int(request.GET.get("per_page", 20))
-    except ValueError:
-        return 20
-    return size if size in PAGE_SIZES else 20
 
 
 @login_required
@@ -40,12 +33,12 @@ def tag_list(request):
     table = pt.TagTable(tag_filter.qs, exclude=exclude)
     RequestConfig(request, paginate=False).configure(table)  # sorting
     try:
-        table.paginate(page=request.GET.get("page", 1), per_page=_page_size(request))
+        table.paginate(page=request.GET.get("page", 1), per_page=page_size(request))
     except (PageNotAnInteger, EmptyPage):
-        table.paginate(page=1, per_page=_page_size(request))
+        table.paginate(page=1, per_page=page_size(request))
     return render(request, "portal/tags/list.html", {
         "nav": NAV, "filter": tag_filter, "table": table, "page_sizes": PAGE_SIZES,
-        "per_page": _page_size(request),
+        "per_page": page_size(request),
     })
 
 

@@ -74,7 +74,8 @@ def duration_text(value: timedelta | None) -> str:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_value(value) -> str:
+def csv_value(value) -> str:
+    """A typed value as CSV text: ISO times with their offset, h:mm:ss durations, plain decimals."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -95,7 +96,7 @@ def write_csv(path: Path, rows: Iterable[Sequence]) -> None:
         writer = csv.writer(out)
         writer.writerow([str(column.label) for column in COLUMNS])
         for row in rows:
-            writer.writerow([_csv_value(value) for value in row])
+            writer.writerow([csv_value(value) for value in row])
 
 
 # --- XLSX ------------------------------------------------------------------------------------

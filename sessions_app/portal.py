@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from wccportal.lib.money import format_money
 
-from .export_writers import duration_text
+from .export_writers import csv_value, duration_text
 from .models import ChargingSession
 
 PAGE_SIZES = (10, 20, 30, 40, 50)
@@ -394,24 +394,12 @@ class _Echo:
         return value
 
 
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
-    if isinstance(value, timedelta):
-        return duration_text(value)
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return str(value)
-
-
 def csv_lines(specs: list[Spec], sessions: Iterable[ChargingSession]) -> Iterator[str]:
     """The CSV as it streams: a byte-order mark (spreadsheets then read accents), header, rows."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(export_header(specs))
     for session in sessions:
-        yield writer.writerow([_csv_text(v) for v in export_values(specs, session)])
+        yield writer.writerow([csv_value(v) for v in export_values(specs, session)])
 
 
 XLSX_FORMATS = {"datetime": "yyyy-mm-dd hh:mm", "duration": "[h]:mm:ss", "kwh": "#,##0.000", "kw": "#,##0.00",

@@ -17,4 +17,5 @@ urlpatterns = [
     path("maintenance/", v.maintenance, name="maintenance"),
     path("notifications/", v.notifications, name="notifications"),
     path("groups/", v.groups, name="groups"),
+    path("users/", include("accounts.urls_portal_users")),  # ACC-9, ACC-12
 ]

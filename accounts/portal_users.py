@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -189,14 +188,9 @@ def users_portal_delete(*, acting_user: User, users) -> int:
                   .values_list("pk", flat=True))
     if len(allowed) != len(users):
         raise DomainError(_("No such user."), code="not_found", status=404)
-    now = timezone.now()
     with transaction.atomic():
         for user in users:
-            if not user.is_active and user.deactivated_at is not None:
-                continue  # already deleted: keep the original erase date
-            User.objects.filter(pk=user.pk).update(is_active=False, deactivated_at=now)
-            user.refresh_from_db(fields=["is_active", "deactivated_at"])
-            _local_lists_changed(user)
+            services.user_deactivate_confirmed(user=user)
     return len(users)
 
 

@@ -172,11 +172,19 @@ def _tag_chargers(user: User) -> set[int]:
 def user_deactivate(*, user: User, password: str) -> None:
     """ACC-6 delete account: deactivated at once (sessions, app tokens and tags stop working),
     erased after the grace period unless the user signs in again."""
-    from chargers.local_list import local_list_changed
-
     if not password or not user.check_password(password):
         raise DomainError(_("The password is not correct."), code="wrong_password",
                           fields={"password": [_("The password is not correct.")]})
+    user_deactivate_confirmed(user=user)
+
+
+def user_deactivate_confirmed(*, user: User) -> None:
+    """The deactivation of ACC-6 once it is confirmed (by the user's password, or by a manager
+    of the account in the portal, ACC-12). An account already deleted keeps its erase date."""
+    from chargers.local_list import local_list_changed
+
+    if not user.is_active and user.deactivated_at is not None:
+        return
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False, deactivated_at=timezone.now())
         user.refresh_from_db(fields=["is_active", "deactivated_at"])

@@ -1,12 +1,10 @@
 """Pages of the B2B portal shell. Every object comes through the access selectors."""
 
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from accounts.models import LoginEvent
 from accounts.selectors import notification_list
@@ -15,12 +13,10 @@ from chargers.portal_operations import COMMANDS
 from chargers.selectors import (
     charger_get_for_user,
     charger_list_for_user,
-    connector_list_for_user,
     operation_list_for_user,
 )
 from groups.selectors import group_list_for_user
-from sessions_app.models import ChargingSession
-from sessions_app.selectors import session_list_for_user, sessions_per_day
+from sessions_app.selectors import session_list_for_user
 
 # Operations offered on a charge point's page (OPS-1), the charger preselected.
 CHARGER_SHORTCUTS = ("get-configuration", "change-availability", "unlock-connector", "reset")
@@ -28,35 +24,6 @@ CHARGER_SHORTCUTS = ("get-configuration", "change-availability", "unlock-connect
 
 def _page(request, qs, size=20):
     return Paginator(qs, size).get_page(request.GET.get("page"))
-
-
-@login_required
-def dashboard(request):
-    chargers = charger_list_for_user(request.user)
-    now = timezone.now()
-    status = chargers.aggregate(
-        online=Count("pk", filter=Q(is_online=True)),
-        offline=Count("pk", filter=Q(is_online=False, last_seen_at__isnull=False)),
-        unknown=Count("pk", filter=Q(is_online=False, last_seen_at__isnull=True)),
-    )
-    end = timezone.localdate()
-    start = end - timedelta(days=13)
-    sessions = session_list_for_user(request.user).filter(charge_point__in=chargers)
-    per_day = sessions_per_day(qs=sessions, start=start, end=end)
-    power_w = sessions.filter(status=ChargingSession.Status.ACTIVE).aggregate(p=Sum("current_power_w"))["p"] or 0
-    connectors = (
-        connector_list_for_user(request.user).exclude(connector_id=0)
-        .order_by("charge_point__charge_point_id", "connector_id")[:50]
-    )
-    chart = {
-        "status": [status["online"], status["offline"], status["unknown"]],
-        "days": [row["day"] for row in per_day],
-        "sessions": [row["count"] for row in per_day],
-    }
-    return render(request, "portal/dashboard.html", {
-        "nav": "dashboard", "status": status, "power_kw": power_w / 1000, "connectors": connectors,
-        "chart": chart, "now": now,
-    })
 
 
 @login_required

@@ -2,11 +2,13 @@
 
 from django.urls import include, path
 
+from . import portal_dashboard
 from . import portal_views as v
 
 app_name = "portal"
 urlpatterns = [
-    path("", v.dashboard, name="dashboard"),
+    path("", portal_dashboard.dashboard_page, name="dashboard"),  # DASH-2
+    path("dashboard/data/", include("wccportal.portal_dashboard")),  # DASH-2 figures as JSON
     path("chargers/", v.chargers, name="chargers"),
     path("chargers/<str:charge_point_id>/", v.charger_detail, name="charger_detail"),
     path("reservations/", v.reservations, name="reservations"),

@@ -9,7 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", portal_dashboard.dashboard_page, name="dashboard"),  # DASH-2
     path("dashboard/data/", include("wccportal.portal_dashboard")),  # DASH-2 figures as JSON
-    path("chargers/", v.chargers, name="chargers"),
+    path("chargers/", include("chargers.urls_portal_chargers")),  # CP-6 overview, CP-8 connectors
     path("chargers/<str:charge_point_id>/", v.charger_detail, name="charger_detail"),
     path("reservations/", v.reservations, name="reservations"),
     path("sessions/", include("sessions_app.urls_portal")),  # SES-7, SES-8
@@ -20,4 +20,5 @@ urlpatterns = [
     path("notifications/", v.notifications, name="notifications"),
     path("groups/", v.groups, name="groups"),
     path("users/", include("accounts.urls_portal_users")),  # ACC-9, ACC-12
+    path("logs/", include("ocpp_gateway.urls_portal_logs")),  # CP-10
 ]

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
-from wccportal import portal_views as v
+from . import views_portal_chargers as v
 
 urlpatterns = [
-    path("", v.chargers, name="chargers"),
+    path("", v.charger_list, name="chargers"),
+    path("export.xlsx", v.charger_export, name="chargers_export"),
+    path("availability/", v.charger_availability, name="chargers_availability"),
+    path("connectors/", v.connector_list, name="connectors"),
 ]

@@ -3,7 +3,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from accounts.models import LoginEvent
@@ -24,15 +24,6 @@ CHARGER_SHORTCUTS = ("get-configuration", "change-availability", "unlock-connect
 
 def _page(request, qs, size=20):
     return Paginator(qs, size).get_page(request.GET.get("page"))
-
-
-@login_required
-def chargers(request):
-    qs = charger_list_for_user(request.user).select_related("owner").order_by("charge_point_id")
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(charge_point_id__icontains=q) | Q(name__icontains=q) | Q(model__icontains=q))
-    return render(request, "portal/chargers.html", {"nav": "chargers", "page_obj": _page(request, qs), "q": q})
 
 
 @login_required

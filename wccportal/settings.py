@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "captcha",
     "wccportal",
     "accounts",
     "chargers",
@@ -232,6 +233,16 @@ EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=BASE_DIR / "var" / "exports")
 EXPORT_LINK_DAYS = env.int("EXPORT_LINK_DAYS", default=7)
 EXPORT_PDF_MAX_SESSIONS = env.int("EXPORT_PDF_MAX_SESSIONS", default=5000)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# ACC-2: the web sign-in form asks for a captcha (django-simple-captcha, drawn locally, works
+# offline); the mobile app's headless API login has none and keeps the rate limit above.
+ACCOUNT_FORMS = {"login": "accounts.forms_login.LoginForm"}
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes an image stays valid
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_LETTER_ROTATION = (-25, 25)
+CAPTCHA_CHALLENGE_FUNCT = "accounts.captcha.readable_challenge"
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
 # The mobile app uses allauth headless in "app" mode (X-Session-Token header).
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True

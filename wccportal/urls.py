@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/guest/", include("chargers.urls_guest")),  # ACC-3
     path("accounts/", include("accounts.urls_public")),  # ACC-1 sign-up, first password
     path("accounts/", include("allauth.urls")),
+    path("captcha/", include("captcha.urls")),  # ACC-2 sign-in captcha images and refresh
     path("invitations/", include("groups.urls_public")),  # GRP-3 Accept link of the e-mail
     path("portal/", include("wccportal.urls_portal")),
     path("app/", include("wccportal.urls_app")),

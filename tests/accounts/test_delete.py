@@ -13,6 +13,7 @@ from chargers.models import ChargePoint, ChargerShare, IdTag, LocalListEntry
 from sessions_app.authorization import Status, authorize
 from tests.factories.accounts import PASSWORD
 from tests.factories.chargers import ChargePointFactory
+from tests.signin import login_data
 from wccportal.schedules import SCHEDULES
 
 from .helpers import APP, app_login, app_token
@@ -114,7 +115,7 @@ def test_signing_in_on_day_13_restores_the_account(client, owner, charger, tags,
                                                    django_capture_on_commit_callbacks):
     deactivated_days_ago(owner, 13)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/accounts/login/", {"login": owner.email, "password": PASSWORD},
+        response = client.post("/accounts/login/", login_data(client, owner.email, PASSWORD),
                                follow=True)
     assert b"Welcome back! Your account has been restored." in response.content
     owner.refresh_from_db()
@@ -135,7 +136,7 @@ def test_signing_in_through_the_api_on_day_13_restores_the_account(client, owner
 
 def test_a_wrong_password_restores_nothing(client, owner):
     deactivated_days_ago(owner, 3)
-    response = client.post("/accounts/login/", {"login": owner.email, "password": "wrong-one"})
+    response = client.post("/accounts/login/", login_data(client, owner.email, "wrong-one"))
     assert response.status_code == 200 and b"not correct" in response.content
     assert app_login(client, owner.email, "wrong-one").status_code == 400
     owner.refresh_from_db()
@@ -144,7 +145,7 @@ def test_a_wrong_password_restores_nothing(client, owner):
 
 def test_after_14_days_signing_in_no_longer_restores(client, owner):
     deactivated_days_ago(owner, 15)
-    response = client.post("/accounts/login/", {"login": owner.email, "password": PASSWORD})
+    response = client.post("/accounts/login/", login_data(client, owner.email, PASSWORD))
     assert response.status_code == 302 and response["Location"] == "/accounts/inactive/"
     assert "_auth_user_id" not in client.session
     assert app_login(client, owner.email, PASSWORD).status_code == 401

@@ -7,6 +7,7 @@ import pytest
 
 from accounts.models import LoginEvent, User
 from tests.factories.accounts import PASSWORD
+from tests.signin import login_data
 
 from .helpers import APP, app_login, app_token
 
@@ -25,7 +26,7 @@ def newcomer(db):
 
 
 def login_page(client, email, password):
-    return client.post("/accounts/login/", {"login": email, "password": password})
+    return client.post("/accounts/login/", login_data(client, email, password))
 
 
 # --- Pages -------------------------------------------------------------------------------------

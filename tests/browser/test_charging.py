@@ -14,6 +14,7 @@ from chargers.models import ChargePoint, Favourite
 from sessions_app.models import ChargingSession, StartRequest
 from tests.e2e import start_sim, stop_sim
 from tests.servers import ARTIFACTS, login, screenshot
+from tests.signin import fill_captcha
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("configuration_keys")]
@@ -32,6 +33,7 @@ def test_scan_sticker_start_with_logbook_and_reach_the_session(server, phone, ow
         assert urlsplit(page.url).path == reverse("account_login")
         page.fill("input[name=login]", owner.email)
         page.fill("input[name=password]", password)
+        fill_captcha(page)
         page.locator("form:has(input[name=password]) button[type=submit]").click()
         page.wait_for_load_state("networkidle")
         assert urlsplit(page.url).path == start_page

@@ -13,6 +13,7 @@ from sessions_app.models import SessionExport
 from tests.e2e import sent_mails
 from tests.exports.conftest import charge
 from tests.servers import login, phone_context, screenshot
+from tests.signin import fill_captcha
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,6 +133,7 @@ def test_driver_exports_a_month_and_downloads_it(server_factory, browser, world,
         assert urlsplit(reader.url).path == "/accounts/login/"
         reader.fill("input[name=login]", member.email)
         reader.fill("input[name=password]", password)
+        fill_captcha(reader)
         with reader.expect_download() as info:
             reader.locator("form:has(input[name=password]) button[type=submit]").click()
         assert info.value.suggested_filename == "sessions-CP-GROUP-2026-03.xlsx"

@@ -14,6 +14,7 @@ from tests.e2e import sent_mails
 from tests.factories.chargers import ChargePointFactory
 from tests.factories.groups import TariffFactory
 from tests.servers import login
+from tests.signin import fill_captcha
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,6 +95,7 @@ def test_group_from_creation_to_member_removal(server_factory, browser, page, ow
         assert urlsplit(invitee.url).path == "/accounts/login/"
         invitee.fill("input[name=login]", member.email)
         invitee.fill("input[name=password]", password)
+        fill_captcha(invitee)
         invitee.locator("form:has(input[name=password]) button[type=submit]").click()
         invitee.wait_for_load_state("networkidle")
         assert urlsplit(invitee.url).path == token_path  # back on the invitation

@@ -16,6 +16,7 @@ from sessions_app.models import ChargingSession
 from tests.e2e import sent_mails, start_sim, stop_sim, wait_until
 from tests.factories.chargers import ChargePointFactory
 from tests.servers import screenshot
+from tests.signin import fill_captcha
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +61,7 @@ def test_sign_up_claim_share_guest_charges_then_share_expires(server_factory, br
         page.goto(f"{server.url}/accounts/login/")
         page.fill("input[name=login]", "nora@example.com")
         page.fill("input[name=password]", initial)
+        fill_captcha(page)
         submit(page, "form:has(input[name=password])")
         page.goto(f"{server.url}/app/chargers/")
         assert urlsplit(page.url).path == "/app/account/password/"

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.models import LoginEvent, User
+from tests.signin import login_data
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_user_without_password_cannot_sign_in():
 
 
 def test_web_sign_in_is_recorded(client, owner, password):
-    response = client.post("/accounts/login/", {"login": "Owner@Example.com", "password": password},
+    response = client.post("/accounts/login/", login_data(client, "Owner@Example.com", password),
                            HTTP_USER_AGENT="pytest-browser/1.0")
     assert response.status_code == 302
     assert response["Location"] == "/portal/"
@@ -49,7 +50,7 @@ def test_web_sign_in_is_recorded(client, owner, password):
 
 
 def test_failed_web_sign_in_is_recorded_and_shown(client, owner):
-    response = client.post("/accounts/login/", {"login": owner.email, "password": "nope-nope"})
+    response = client.post("/accounts/login/", login_data(client, owner.email, "nope-nope"))
     assert response.status_code == 200
     assert b"not correct" in response.content
     event = LoginEvent.objects.get()
@@ -57,14 +58,14 @@ def test_failed_web_sign_in_is_recorded_and_shown(client, owner):
 
 
 def test_failed_sign_in_of_an_unknown_address_is_recorded_without_a_user(client, db):
-    client.post("/accounts/login/", {"login": "ghost@example.com", "password": "nope-nope"})
+    client.post("/accounts/login/", login_data(client, "ghost@example.com", "nope-nope"))
     event = LoginEvent.objects.get()
     assert (event.user, event.email, event.succeeded) == (None, "ghost@example.com", False)
 
 
 def test_settings_page_lists_the_login_history(client, owner, password):
-    client.post("/accounts/login/", {"login": owner.email, "password": "wrong-one"})
-    client.post("/accounts/login/", {"login": owner.email, "password": password})
+    client.post("/accounts/login/", login_data(client, owner.email, "wrong-one"))
+    client.post("/accounts/login/", login_data(client, owner.email, password))
     page = client.get("/portal/settings/").content.decode()
     history = page[page.index("Login history"):]
     # Newest first: the successful sign-in, then the failed attempt.

@@ -16,6 +16,7 @@ from chargers.models import LocalListEntry
 from tests.accounts.helpers import last_mail_to
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.factories.chargers import ChargePointFactory, IdTagFactory
+from tests.signin import login_data
 
 pytestmark = pytest.mark.django_db
 
@@ -401,7 +402,8 @@ def test_login_history_on_the_users_page(staff, member, outsider):
 
 def test_real_sign_ins_appear_in_the_history(staff, member):
     Client().login(email=member.email, password="wrong")
-    Client().post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    browser = Client()
+    browser.post("/accounts/login/", login_data(browser, member.email, PASSWORD))
     logins = list(LoginEvent.objects.filter(user=member))
     assert logins
     page = client_for(staff).get(detail(member)).content.decode()

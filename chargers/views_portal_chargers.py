@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from wccportal.errors import DomainError
+from wccportal.group_context import in_group_context
 from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_chargers as pc
@@ -32,7 +33,7 @@ def _paginate(request, table):
 
 def _filtered_chargers(request):
     charger_filter = pc.ChargerFilter(
-        request.GET or None, queryset=pc.charger_overview_for_user(request.user)
+        request.GET or None, queryset=in_group_context(request, pc.charger_overview_for_user(request.user))
     )
     pc.bootstrap_form(charger_filter.form)
     return charger_filter, charger_filter.qs
@@ -103,7 +104,8 @@ def charger_availability(request):
 @login_required
 def connector_list(request):
     connector_filter = pc.ConnectorFilter(
-        request.GET or None, queryset=pc.connector_overview_for_user(request.user)
+        request.GET or None,
+        queryset=in_group_context(request, pc.connector_overview_for_user(request.user), "charge_point_id"),
     )
     pc.bootstrap_form(connector_filter.form)
     table = pc.ConnectorTable(connector_filter.qs)

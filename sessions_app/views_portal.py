@@ -27,6 +27,7 @@ from django_tables2.paginators import LazyPaginator
 
 from chargers.selectors import charger_list_for_user
 from wccportal.errors import DomainError
+from wccportal.group_context import in_group_context
 
 from . import history, portal
 from .costs import session_cost
@@ -43,7 +44,7 @@ def _managed_ids(user) -> set[int]:
 
 
 def _filtered(request):
-    qs = portal.table_queryset(session_list_for_user(request.user))
+    qs = portal.table_queryset(in_group_context(request, session_list_for_user(request.user), "charge_point_id"))
     return portal.SessionFilter(request.GET or None, queryset=qs, request=request)
 
 

@@ -6,3 +6,10 @@ def shell(request):
     from accounts.services import notification_unread_count
 
     return {"unread_notifications": notification_unread_count(user=user)}
+
+
+def group_context(request):
+    """The portal's group context switch (ACC-10)."""
+    from .group_context import context
+
+    return context(request)

@@ -31,6 +31,7 @@ from groups.selectors import booking_list_for_user
 from sessions_app.history import PHASE_SETS, POWER, WHOLE_CHARGER
 from sessions_app.models import ChargingSession, MeterValue
 from sessions_app.selectors import session_list_for_user
+from wccportal.group_context import group_context, in_group_context
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -203,9 +204,13 @@ def power_over_day(sessions: QuerySet[ChargingSession], day: date) -> list[dict]
     return points
 
 
-def connector_rows(user) -> tuple[list[Connector], int]:
-    """The connectors (not connector 0) of the chargers the user may see, and how many in all."""
-    qs = connector_list_for_user(user).exclude(connector_id=0).order_by(
+def connector_rows(user, chargers: QuerySet[ChargePoint] | None = None) -> tuple[list[Connector], int]:
+    """The connectors (not connector 0) of the chargers the user may see (of ``chargers`` when
+    given: the group context), and how many in all."""
+    qs = connector_list_for_user(user).exclude(connector_id=0)
+    if chargers is not None:
+        qs = qs.filter(charge_point__in=chargers.values("pk"))
+    qs = qs.order_by(
         "charge_point__charge_point_id", "connector_id"
     )
     rows = list(qs[:CONNECTOR_ROWS])
@@ -227,13 +232,15 @@ def connector_json(c: Connector) -> dict:
     }
 
 
-def dashboard_figures(user, ranges: Ranges) -> dict:
-    """Everything the dashboard shows, JSON-ready (connectors as model rows under "_rows")."""
-    chargers = charger_list_for_user(user)
+def dashboard_figures(user, ranges: Ranges, chargers: QuerySet[ChargePoint] | None = None) -> dict:
+    """Everything the dashboard shows, JSON-ready (connectors as model rows under "_rows"), of
+    the user's chargers or of ``chargers`` (a narrower set: the group context, ACC-10)."""
+    narrowed = chargers is not None
+    chargers = chargers if narrowed else charger_list_for_user(user)
     sessions = visible_sessions(user, chargers)
     bookings = booking_list_for_user(user).filter(charge_point__in=chargers.values("pk"))
     status = station_status(chargers)
-    connectors, connector_total = connector_rows(user)
+    connectors, connector_total = connector_rows(user, chargers if narrowed else None)
     return {
         "status": status,
         "power_w": current_power_w(sessions),
@@ -256,11 +263,19 @@ def _form(request) -> DashboardForm:
     return DashboardForm(request.GET or None)
 
 
+def _chargers_in_context(request) -> QuerySet[ChargePoint] | None:
+    """The chargers of the chosen group (ACC-10), or None for all of the user's."""
+    if group_context(request) is None:
+        return None
+    return in_group_context(request, charger_list_for_user(request.user))
+
+
 @login_required
 def dashboard_page(request):
     """The dashboard page (portal:dashboard, DASH-2)."""
     form = _form(request)
-    figures = dashboard_figures(request.user, dashboard_ranges(form) if form.is_bound else _defaults())
+    figures = dashboard_figures(request.user, dashboard_ranges(form) if form.is_bound else _defaults(),
+                                chargers=_chargers_in_context(request))
     connectors = figures.pop("_rows")
     chargers_live = sorted({c.charge_point.charge_point_id for c in connectors})
     return render(request, "portal/dashboard.html", {
@@ -308,7 +323,8 @@ def dashboard_data(request):
     form = _form(request)
     if form.is_bound and not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    figures = dashboard_figures(request.user, dashboard_ranges(form) if form.is_bound else _defaults())
+    figures = dashboard_figures(request.user, dashboard_ranges(form) if form.is_bound else _defaults(),
+                                chargers=_chargers_in_context(request))
     figures.pop("_rows")
     return JsonResponse(figures)
 

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wccportal.context_processors.shell",
+                "wccportal.context_processors.group_context",
             ],
         },
     },

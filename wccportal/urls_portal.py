@@ -2,12 +2,13 @@
 
 from django.urls import include, path
 
-from . import portal_dashboard
+from . import group_context, portal_dashboard
 from . import portal_views as v
 
 app_name = "portal"
 urlpatterns = [
     path("", portal_dashboard.dashboard_page, name="dashboard"),  # DASH-2
+    path("group/", group_context.group_context_set, name="group_context"),  # ACC-10
     path("dashboard/data/", include("wccportal.portal_dashboard")),  # DASH-2 figures as JSON
     path("chargers/", include("chargers.urls_portal_chargers")),  # CP-6 overview, CP-8 connectors
     path("chargers/<str:charge_point_id>/", v.charger_detail, name="charger_detail"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from wccportal.errors import DomainError
+from wccportal.group_context import in_group_context
 from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_operations as ops
@@ -22,7 +23,7 @@ from .services import operation_request
 @login_required
 def operations(request):
     """The command menu and the operations history (filters, sorting, pages)."""
-    qs = operation_list_for_user(request.user)
+    qs = in_group_context(request, operation_list_for_user(request.user), "charge_point_id")
     filterset = ops.OperationFilter(request.GET or None, queryset=qs, user=request.user)
     table = ops.OperationTable(filterset.qs if filterset.is_bound and filterset.is_valid() else qs)
     RequestConfig(request, paginate={"per_page": page_size(request)}).configure(table)

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from wccportal.group_context import in_group_context_by_id
 from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_logs as pl
@@ -20,7 +21,7 @@ def _query_without_cursor(request) -> str:
 @login_required
 def frame_log(request):
     form = pl.LogFilterForm(request.GET)
-    qs = form.filter(pl.frame_list_for_user(request.user))
+    qs = form.filter(in_group_context_by_id(request, pl.frame_list_for_user(request.user)))
     per_page = page_size(request)
     page = pl.keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"),
                           per_page=per_page)
@@ -34,7 +35,7 @@ def frame_log(request):
 @login_required
 def heartbeat_log(request):
     form = pl.LogFilterForm(request.GET, heartbeat=True)
-    qs = form.filter(pl.heartbeat_list_for_user(request.user))
+    qs = form.filter(in_group_context_by_id(request, pl.heartbeat_list_for_user(request.user)))
     per_page = page_size(request)
     page = pl.keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"),
                           per_page=per_page)

@@ -1,5 +1,6 @@
 """The portal's group context (ACC-10): choose one of my groups and the portal's charge point,
-connector, session and dashboard views show only that group's chargers until "leave group".
+connector, session, operation, log and dashboard views show only that group's chargers until
+"leave group".
 
 The choice lives in the browser session. It only ever narrows what the access selectors
 already allow: a group the user no longer belongs to is dropped silently.
@@ -42,6 +43,16 @@ def in_group_context(request, qs: QuerySet, field: str = "pk") -> QuerySet:
         return qs
     chargers = GroupCharger.objects.filter(group=group).values("charge_point_id")
     return qs.filter(**{f"{field}__in": chargers})
+
+
+def in_group_context_by_id(request, qs: QuerySet, field: str = "charge_point_id") -> QuerySet:
+    """Like ``in_group_context`` for rows that name a charger by its charge point ID (the OCPP
+    frame and heartbeat logs)."""
+    group = group_context(request)
+    if group is None:
+        return qs
+    ids = GroupCharger.objects.filter(group=group).values("charge_point__charge_point_id")
+    return qs.filter(**{f"{field}__in": ids})
 
 
 @login_required

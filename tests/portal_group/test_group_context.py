@@ -83,3 +83,20 @@ def test_the_switch_goes_back_only_to_this_site(client, world, group_charger, ow
     response = _choose(client, group_charger.group_link.group, "https://evil.example/")
     assert response["Location"] == reverse("portal:dashboard")
     assert client.get(reverse("portal:group_context")).status_code == 405
+
+
+def test_operations_history_and_frame_log_follow_the_group(client, world, charger, group_charger):
+    from chargers.models import ChargerOperation
+    from tests.portal_chargers.test_logs import frame
+
+    for cp in (charger, group_charger):
+        ChargerOperation.objects.create(charge_point=cp, action="GetConfiguration", payload={},
+                                        requested_by=world["owner"])
+        frame(cp.charge_point_id)
+    client.force_login(world["owner"])
+    _choose(client, group_charger.group_link.group)
+    operations = client.get(reverse("portal:operations")).content.decode()
+    assert "CP-GROUP" in operations.split("<table", 1)[-1] and "CP-HOME" not in operations.split("<table", 1)[-1]
+    logs = client.get(reverse("portal:logs")).content.decode()
+    table = logs.split("<table", 1)[-1]
+    assert "CP-GROUP" in table and "CP-HOME" not in table

@@ -17,12 +17,16 @@ from . import firmware, services
 from .models import (
     ChargePoint,
     ChargerOperation,
+    ChargerPicture,
     ChargerShare,
     ConfigurationKey,
     Connector,
+    CredentialReveal,
+    DiagnosticsFile,
     Favourite,
     FirmwareRelease,
     IdTag,
+    SecurityEvent,
 )
 
 
@@ -154,7 +158,7 @@ class ChargePointAdmin(CsvImportMixin, admin.ModelAdmin):
                        "last_seen_at", "last_heartbeat_at", "last_boot_at", "diagnostics_status",
                        "firmware_status", "local_list_version", "created_at", "updated_at",
                        "qr_code"]
-    exclude = ["password_hash", "password_encrypted"]
+    exclude = ["password_hash", "password_encrypted", "master_password_encrypted"]
 
     @admin.display(description=_("QR code"))
     def qr_code(self, obj):
@@ -312,3 +316,47 @@ class ConfigurationKeyAdmin(admin.ModelAdmin):
     list_display = ["setting", "vendor", "model", "key", "true_value", "false_value"]
     list_filter = ["setting"]
     search_fields = ["vendor", "model", "key"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the platform (audit, charger reports): staff read them, never edit."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CredentialReveal)
+class CredentialRevealAdmin(ReadOnlyAdmin):
+    """Who saw which charger secret (CP-9): kept for the audit, so not deletable either."""
+
+    list_display = ["created_at", "charge_point_ident", "user_email", "secret", "ip_address"]
+    list_filter = ["secret"]
+    search_fields = ["charge_point_ident", "user_email"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "charge_point", "type", "tech_info", "timestamp"]
+    search_fields = ["charge_point__charge_point_id", "type"]
+    list_select_related = ["charge_point"]
+
+
+@admin.register(DiagnosticsFile)
+class DiagnosticsFileAdmin(ReadOnlyAdmin):
+    list_display = ["requested_at", "charge_point", "status", "file_name", "size", "uploaded_at"]
+    list_filter = ["status"]
+    search_fields = ["charge_point__charge_point_id", "file_name"]
+    list_select_related = ["charge_point"]
+    exclude = ["token_hash"]
+
+
+admin.site.register(ChargerPicture, raw_id_fields=["charge_point", "uploaded_by"],
+                    list_display=["charge_point", "slot", "created_at"])

@@ -1,5 +1,8 @@
 """Charge points, connectors, authorization tags, shares, favourites and remote operations."""
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -7,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, TimeStamped
+from wccportal.lib.storage import private_storage
 
 
 class ChargePoint(TimeStamped):
@@ -34,6 +38,8 @@ class ChargePoint(TimeStamped):
     # long random strings, so a fast salted hash is safe and keeps connect storms cheap.
     password_hash = models.CharField(max_length=200, blank=True)
     password_encrypted = models.TextField(blank=True)  # Fernet(CREDENTIALS_KEY), for reveals
+    # The charger's own master password (its local set-up), revealable like the OCPP one (CP-9).
+    master_password_encrypted = models.TextField(blank=True)
     registration_status = models.CharField(
         _("registration"), max_length=16, choices=Registration.choices,
         default=Registration.ACCEPTED,
@@ -431,3 +437,145 @@ class LocalListEntry(models.Model):
 
     def __str__(self):
         return f"{self.charge_point_id}: {self.id_tag}"
+
+
+def _private_name(instance, filename: str, folder: str) -> str:
+    # A random name: the charger's or browser's file name is shown from the row, never trusted.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"chargers/{instance.charge_point_id}/{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+def picture_upload_to(instance, filename):
+    return _private_name(instance, filename, "pictures")
+
+
+def diagnostics_upload_to(instance, filename):
+    return _private_name(instance, filename, "diagnostics")
+
+
+class ChargerPicture(models.Model):
+    """One of the (at most two) pictures of a charger (CP-7 Pictures)."""
+
+    class Slot(models.IntegerChoices):
+        FIRST = 1, _("First picture")
+        SECOND = 2, _("Second picture")
+
+    charge_point = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="pictures")
+    slot = models.PositiveSmallIntegerField(_("slot"), choices=Slot.choices)
+    image = models.ImageField(_("picture"), storage=private_storage, upload_to=picture_upload_to)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["charge_point", "slot"]
+        verbose_name = _("charger picture")
+        verbose_name_plural = _("charger pictures")
+        constraints = [
+            models.UniqueConstraint(fields=["charge_point", "slot"], name="chargerpicture_one_per_slot"),
+        ]
+
+    def __str__(self):
+        return f"{self.charge_point} #{self.slot}"
+
+
+class DiagnosticsFile(models.Model):
+    """A GetDiagnostics request and the file the charger uploads for it (CP-7, CP-10).
+
+    The request carries a one-time upload link (its token is stored hashed); the charger
+    sends the file there and it is kept under PRIVATE_ROOT for those who manage the charger.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        UPLOADING = "uploading", _("Uploading")
+        UPLOADED = "uploaded", _("Uploaded")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="diagnostics_files"
+    )
+    operation = models.ForeignKey(
+        ChargerOperation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=diagnostics_upload_to, blank=True, max_length=255
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)  # as the charger names it
+    size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    start_time = models.DateTimeField(_("from"), null=True, blank=True)
+    stop_time = models.DateTimeField(_("until"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("upload link valid until"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("diagnostics file")
+        verbose_name_plural = _("diagnostics files")
+        indexes = [models.Index(fields=["charge_point", "-requested_at"])]
+
+    def __str__(self):
+        return f"{self.charge_point} {self.requested_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class SecurityEvent(models.Model):
+    """A SecurityEventNotification from a charger (OCPP 1.6 security extension, CP-10)."""
+
+    charge_point = models.ForeignKey(
+        ChargePoint, on_delete=models.CASCADE, related_name="security_events"
+    )
+    type = models.CharField(_("event"), max_length=50)
+    tech_info = models.CharField(_("technical information"), max_length=255, blank=True)
+    timestamp = models.DateTimeField(_("charger time"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [models.Index(fields=["charge_point", "-id"])]
+
+    def __str__(self):
+        return f"{self.charge_point} {self.type}"
+
+
+class CredentialReveal(models.Model):
+    """Who saw which secret of which charger, and when (CP-9, DESIGN.md §6).
+
+    The charger and the user are copied as text too, so the audit outlives both rows."""
+
+    class Secret(models.TextChoices):
+        ACCESS_CODE = "access_code", _("Access code")
+        OCPP_PASSWORD = "ocpp_password", _("OCPP password")
+        MASTER_PASSWORD = "master_password", _("Master password")
+
+    charge_point = models.ForeignKey(
+        ChargePoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="credential_reveals"
+    )
+    charge_point_ident = models.CharField(_("charge point ID"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_email = models.EmailField(_("user"))
+    secret = models.CharField(_("secret"), max_length=20, choices=Secret.choices)
+    # False: the user asked but re-entered a wrong account password, so nothing was shown.
+    succeeded = models.BooleanField(_("shown"), default=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("credential reveal")
+        verbose_name_plural = _("credential reveals")
+        indexes = [models.Index(fields=["charge_point", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_email} saw {self.secret} of {self.charge_point_ident}"

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.headless",
     "captcha",
+    "django_countries",  # country names in EN/FR/DE for charger addresses (CP-7)
     "wccportal",
     "accounts",
     "chargers",
@@ -231,6 +232,12 @@ GROUP_INVITATION_DAYS = env.int("GROUP_INVITATION_DAYS", default=7)
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=5)
 # Session exports (SES-5): files outside MEDIA_ROOT, download links valid this many days.
 EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=BASE_DIR / "var" / "exports")
+# Files only their users may fetch (charger pictures, uploaded diagnostics, CP-7/CP-10): never
+# under MEDIA_ROOT, served by views that check access first.
+PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
+# GetDiagnostics uploads (CP-10): how long the upload link stays valid, and the largest file.
+DIAGNOSTICS_UPLOAD_HOURS = env.int("DIAGNOSTICS_UPLOAD_HOURS", default=24)
+DIAGNOSTICS_MAX_BYTES = env.int("DIAGNOSTICS_MAX_BYTES", default=50 * 1024 * 1024)
 EXPORT_LINK_DAYS = env.int("EXPORT_LINK_DAYS", default=7)
 EXPORT_PDF_MAX_SESSIONS = env.int("EXPORT_PDF_MAX_SESSIONS", default=5000)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"

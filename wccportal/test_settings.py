@@ -17,6 +17,8 @@ os.environ.setdefault("CACHE_PREFIX", f"wcctest{os.getpid()}")
 # Session exports of this run (a server subprocess inherits it, so the test reads its files).
 os.environ.setdefault("EXPORTS_ROOT", os.path.join(tempfile.gettempdir(), f"wcc-test-exports-{os.getpid()}"))
 
+os.environ.setdefault("PRIVATE_ROOT", os.path.join(tempfile.gettempdir(), f"wcc-test-private-{os.getpid()}"))
+
 from wccportal.settings import *  # noqa: E402,F403
 from wccportal.settings import Q_CLUSTER, STORAGES  # noqa: E402
 

@@ -236,27 +236,53 @@ class _LocationField(forms.CharField):
 
 
 class GetDiagnosticsForm(_RetriesMixin, OperationForm):
+    """Without a location the charger uploads to the portal itself (a one-time link, CP-7):
+    ``request_operation`` then goes through ``chargers.diagnostics.diagnostics_request``."""
+
     action = "GetDiagnostics"
     location = _LocationField(
-        label=_("Upload location"), max_length=500,
-        help_text=_("Where the charger uploads its diagnostics file, e.g. ftp://user:password@host/path"),
+        label=_("Upload location"), max_length=500, required=False,
+        help_text=_("Leave empty to receive the file in the portal (Maintenance > Diagnostics), or enter "
+                    "a server of yours, e.g. ftp://user:password@host/path"),
     )
     start_time = _datetime_field(_("From"), required=False)
     stop_time = _datetime_field(_("To"), required=False)
+
+    _checking = False
 
     def clean(self):
         start, stop = self.cleaned_data.get("start_time"), self.cleaned_data.get("stop_time")
         if start and stop and stop <= start:
             self.add_error("stop_time", _("The end must come after the start."))
-        return super().clean()
+        # The schema check runs with a stand-in for the portal's link, which only
+        # request_operation makes (payload() alone never carries one).
+        self._checking = True
+        try:
+            return super().clean()
+        finally:
+            self._checking = False
 
     def payload(self):
         d = self.cleaned_data
+        location = d.get("location") or ("https://portal.invalid/diagnostics/" if self._checking else None)
         return self.compact({
-            "location": d["location"], "retries": d.get("retries"), "retryInterval": d.get("retry_interval"),
+            "location": location, "retries": d.get("retries"), "retryInterval": d.get("retry_interval"),
             "startTime": _iso(d["start_time"]) if d.get("start_time") else None,
             "stopTime": _iso(d["stop_time"]) if d.get("stop_time") else None,
         })
+
+    def request_operation(self, *, acting_user) -> ChargerOperation:
+        from .diagnostics import diagnostics_request
+        from .services import operation_request
+
+        d = self.cleaned_data
+        if d.get("location"):
+            return operation_request(charge_point=d["charge_point"], action=self.action, payload=self.payload(),
+                                     acting_user=acting_user)
+        return diagnostics_request(
+            charge_point=d["charge_point"], acting_user=acting_user, start_time=d.get("start_time"),
+            stop_time=d.get("stop_time"), retries=d.get("retries"), retry_interval=d.get("retry_interval"),
+        ).operation
 
 
 class UnlockConnectorForm(OperationForm):

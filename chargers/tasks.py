@@ -2,7 +2,7 @@
 
 import logging
 
-from . import firmware, local_list, services
+from . import diagnostics, firmware, local_list, services
 
 log = logging.getLogger(__name__)
 
@@ -13,6 +13,10 @@ def sweep_offline_chargers():
 
 def sweep_operation_timeouts():
     return services.operations_sweep_timeouts()
+
+
+def expire_diagnostics_links():
+    return diagnostics.diagnostics_expire()
 
 
 def charger_booted(charge_point_pk: int) -> None:

@@ -46,7 +46,9 @@ def operation(request, action):
     form = command.form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            op = operation_request(
+            # A form may perform its command itself (GetDiagnostics: the platform's upload link).
+            perform = getattr(form, "request_operation", None)
+            op = perform(acting_user=request.user) if perform else operation_request(
                 charge_point=form.cleaned_data["charge_point"], action=command.action,
                 payload=form.payload(), acting_user=request.user,
             )

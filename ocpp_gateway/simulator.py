@@ -13,6 +13,8 @@ import asyncio
 import base64
 import logging
 import random
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -61,6 +63,9 @@ class SimConfig:
     meter_interval: float = 30.0
     heartbeat_interval: float | None = None  # None: as the platform says at boot
     time_scale: float = 1.0  # >1 makes energy accrue faster than wall time (demos)
+    # Send SecurityEventNotification "StartupOfTheDevice" once after the first boot (demos).
+    # Off by default: the benchmark runs the simulator and counts its messages.
+    security_events: bool = False
     configuration: dict = field(default_factory=lambda: {
         "HeartbeatInterval": "300", "MeterValueSampleInterval": "30", "LedBrightness": "80",
         "FreeCharging": "false", "AuthorizationKey": "", "LocalAuthListEnabled": "true",
@@ -84,6 +89,8 @@ class SimulatedChargePoint(OcppChargePoint):
         self.connector_status: dict[int, str] = {}  # last status reported per connector
         self.reservations: dict[int, Reservation] = {}  # reservationId → reservation
         self.reservation_timers: dict[int, asyncio.Task] = {}  # reservationId → its expiry
+        self.diagnostics_uploads: list[tuple[str, int | str]] = []  # (url, HTTP status or error) per upload
+        self.diagnostics_delay = 0.1  # seconds before an upload starts (tests lengthen it)
 
     def _spawn(self, coro):
         task = asyncio.ensure_future(coro)
@@ -264,14 +271,58 @@ class SimulatedChargePoint(OcppChargePoint):
         return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
 
     @on(Action.get_diagnostics)
-    def on_get_diagnostics(self, location, **kwargs):
-        self._spawn(self._diagnostics())
-        return call_result.GetDiagnostics(file_name=f"diagnostics-{self.id}.log")
+    def on_get_diagnostics(self, location, start_time=None, stop_time=None, **kwargs):
+        file_name = f"diagnostics-{self.id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+        self._spawn(self._diagnostics(location, file_name, start_time, stop_time))
+        return call_result.GetDiagnostics(file_name=file_name)
 
-    async def _diagnostics(self):
-        for status in ("Uploading", "Uploaded"):
-            await asyncio.sleep(0.1)
-            await self.call(call.DiagnosticsStatusNotification(status=status))
+    async def _diagnostics(self, location: str, file_name: str, start_time=None, stop_time=None):
+        await asyncio.sleep(self.diagnostics_delay)
+        if not location.lower().startswith(("http://", "https://")):
+            # Other schemes (ftp:…) are not really uploaded: progress is only reported.
+            for status in ("Uploading", "Uploaded"):
+                await self.call(call.DiagnosticsStatusNotification(status=status))
+                await asyncio.sleep(0.1)
+            return
+        await self.call(call.DiagnosticsStatusNotification(status="Uploading"))
+        url = location + file_name if location.endswith("/") else location
+        body = self.diagnostics_log(start_time, stop_time)
+        try:
+            code = await asyncio.to_thread(_http_put, url, body)
+        except urllib.error.HTTPError as exc:
+            code = exc.code
+        except urllib.error.URLError as exc:
+            code = type(exc.reason).__name__ if isinstance(exc.reason, Exception) else str(exc.reason)
+        except (OSError, ValueError) as exc:
+            code = type(exc).__name__
+        self.diagnostics_uploads.append((url, code))
+        ok = isinstance(code, int) and 200 <= code < 300
+        await self.call(call.DiagnosticsStatusNotification(status="Uploaded" if ok else "UploadFailed"))
+
+    def diagnostics_log(self, start_time=None, stop_time=None) -> bytes:
+        """A plausible diagnostics log of a few KB: boot, configuration, connectors, sessions."""
+        now = datetime.now(UTC)
+        lines = [
+            f"# {self.config.vendor} {self.config.model} diagnostics log",
+            f"# charge point {self.id}, firmware {self.config.firmware}, written {now:%Y-%m-%dT%H:%M:%SZ}",
+            f"# period {start_time or 'start'} .. {stop_time or 'now'}",
+        ]
+        lines += [f"CONFIG {key}={value}" for key, value in sorted(self.config.configuration.items())
+                  if key != "AuthorizationKey"]
+        lines += [f"CONNECTOR {c} status={status}" for c, status in sorted(self.connector_status.items())]
+        events = ("INFO  websocket connected", "INFO  BootNotification accepted", "INFO  Heartbeat ok",
+                  "INFO  RFID card read", "INFO  relay closed", "DEBUG meter sample {wh} Wh",
+                  "INFO  relay opened", "WARN  grid voltage L2 {volt} V", "INFO  Heartbeat ok")
+        for i in range(80):
+            at = now.timestamp() - (80 - i) * 37
+            line = events[i % len(events)].format(wh=int(self.meter_wh) - (80 - i) * 11,
+                                                  volt=round(random.uniform(226, 244), 1))
+            lines.append(f"{datetime.fromtimestamp(at, UTC):%Y-%m-%dT%H:%M:%SZ} {line}")
+        return ("\n".join(lines) + "\n").encode()
+
+    async def security_event(self, type: str, tech_info: str | None = None):
+        """Send a SecurityEventNotification (OCPP 1.6 security extension)."""
+        return await self.call(call.SecurityEventNotification(type=type, timestamp=utcnow_iso(), tech_info=tech_info))
 
     @on(Action.unlock_connector)
     def on_unlock(self, connector_id, **kwargs):
@@ -457,6 +508,14 @@ class SimulatedChargePoint(OcppChargePoint):
         return call_result.DataTransfer(status="UnknownVendorId")
 
 
+def _http_put(url: str, body: bytes) -> int:
+    """Upload ``body`` to an http(s) ``url`` (the caller checked the scheme)."""
+    headers = {"Content-Type": "text/plain; charset=utf-8"}
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return response.status
+
+
 def basic_auth_header(charge_point_id: str, password: str) -> dict:
     token = base64.b64encode(f"{charge_point_id}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
@@ -475,6 +534,7 @@ async def run_charger(url: str, charge_point_id: str, password: str, config: Sim
                       stop: asyncio.Event | None = None):
     """Keep one simulated charger connected (reconnecting) until ``stop`` is set."""
     stop = stop or asyncio.Event()
+    started = False
     while not stop.is_set():
         try:
             async with await connect(url, charge_point_id, password) as ws:
@@ -483,6 +543,9 @@ async def run_charger(url: str, charge_point_id: str, password: str, config: Sim
                 await cp.boot()
                 for connector in range(0, config.connectors + 1):
                     await cp.report_status(connector, "Available")
+                if config.security_events and not started:
+                    await cp.security_event("StartupOfTheDevice", f"Power on, firmware {config.firmware}")
+                started = True
                 cp._spawn(cp.heartbeat_loop())
                 cp._spawn(cp.metering_loop())
                 if id_tags and session_every:

@@ -20,6 +20,7 @@ SCHEDULES = [
     Every("Bookings: reserve, release no-shows, remind", "groups.tasks.bookings_tick", 1, chargers=True),
     Every("Waitlist: pass expired holds on", "groups.tasks.waitlist_tick", 1),
     Every("Expire group invitations", "groups.tasks.invitations_expire", 60),
+    Every("Expire diagnostics upload links", "chargers.tasks.expire_diagnostics_links", 60),
     Every("Erase accounts deleted 14 days ago", "accounts.tasks.erase_deactivated_accounts", 60 * 24),
     Every("Delete expired session exports", "sessions_app.tasks.exports_prune", 60 * 24),
 ]

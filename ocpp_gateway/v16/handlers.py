@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from chargers import security_events
 from chargers import services as chargers
 from sessions_app import services as sessions
 
@@ -64,6 +65,12 @@ async def diagnostics_status_notification(ctx, payload: dict) -> dict:
     return {}
 
 
+async def security_event_notification(ctx, payload: dict) -> dict:
+    # OCPP 1.6 security extension (CP-10): kept for the charger logs, answered empty.
+    await ctx.writer.run(security_events.security_event_record, pk=ctx.pk, payload=payload)
+    return {}
+
+
 async def firmware_status_notification(ctx, payload: dict) -> dict:
     await ctx.writer.run(chargers.charger_firmware_status, pk=ctx.pk, status=payload["status"])
     return {}
@@ -80,6 +87,7 @@ HANDLERS = {
     "DataTransfer": data_transfer,
     "DiagnosticsStatusNotification": diagnostics_status_notification,
     "FirmwareStatusNotification": firmware_status_notification,
+    "SecurityEventNotification": security_event_notification,
 }
 
 # Until BootNotification is accepted a charger may only boot and keep the link alive.

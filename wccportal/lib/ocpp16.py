@@ -27,8 +27,8 @@ SCHEMA_DIR = Path(ocpp.__file__).parent / "v16" / "schemas"
 CHARGER_ACTIONS = frozenset(
     {
         "Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
-        "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StartTransaction",
-        "StatusNotification", "StopTransaction",
+        "FirmwareStatusNotification", "Heartbeat", "MeterValues", "SecurityEventNotification",
+        "StartTransaction", "StatusNotification", "StopTransaction",
     }
 )
 # Actions the central system sends (OPS-1).

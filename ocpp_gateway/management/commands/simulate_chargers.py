@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--meter-interval", type=float, default=30.0)
         parser.add_argument("--heartbeat-interval", type=float, default=None)
         parser.add_argument("--time-scale", type=float, default=1.0)
+        parser.add_argument("--security-events", action="store_true",
+                            help="send a StartupOfTheDevice security event after the first boot")
 
     def handle(self, *args, **opts):
         chargers = [tuple(c.split(":", 1)) for c in opts["charger"]]
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             run_charger(
                 opts["url"], cp_id, password,
                 SimConfig(meter_interval=opts["meter_interval"], heartbeat_interval=opts["heartbeat_interval"],
-                          time_scale=opts["time_scale"]),
+                          time_scale=opts["time_scale"], security_events=opts["security_events"]),
                 id_tags=tags, session_every=opts["session_every"], stop=stop,
             )
             for cp_id, password in chargers

@@ -188,9 +188,15 @@ def chargers_seen(*, pks: list[int], heartbeat_pks: list[int], at: datetime) -> 
             ChargePoint.objects.filter(pk__in=heartbeat_pks).update(last_heartbeat_at=at)
 
 
+def offline_limit() -> datetime:
+    """Heard from before this, a charger is in timeout (offline): OCPP_OFFLINE_TIMEOUT, a
+    little over two heartbeat intervals. The sweep and the inventory's "In timeout?" (CP-9)."""
+    return timezone.now() - timedelta(seconds=settings.OCPP_OFFLINE_TIMEOUT)
+
+
 def chargers_sweep_offline() -> int:
     """Scheduled: chargers silent for longer than OCPP_OFFLINE_TIMEOUT are offline."""
-    limit = timezone.now() - timedelta(seconds=settings.OCPP_OFFLINE_TIMEOUT)
+    limit = offline_limit()
     stale = list(
         ChargePoint.objects.filter(is_online=True, last_seen_at__lt=limit)
         .values_list("pk", flat=True)
@@ -286,7 +292,13 @@ def _connector_status_sql(pk: int, connector_id: int, values: dict) -> int:
 
 
 def charger_diagnostics_status(*, pk: int, status: str) -> None:
+    """DiagnosticsStatusNotification: the charger's status, and the progress of its latest
+    diagnostics request (CP-7)."""
+    from .diagnostics import diagnostics_status_reported  # diagnostics imports this module
+
     ChargePoint.objects.filter(pk=pk).update(diagnostics_status=status)
+    diagnostics_status_reported(pk=pk, status=status)
+    _push_charger(pk, diagnostics_status=status)
 
 
 def charger_firmware_status(*, pk: int, status: str) -> None:
@@ -375,7 +387,16 @@ def operation_complete(
     # --- TAG-5 local lists (tags feature): SendLocalList / GetLocalListVersion answers.
     if operation.action in local_list.LIST_ACTIONS:
         local_list.operation_answered(operation)
+    _diagnostics_answered(operation)
     return operation
+
+
+def _diagnostics_answered(operation: ChargerOperation) -> None:
+    """A GetDiagnostics answer names the file to come; a failed one fails the request (CP-10)."""
+    if operation.action == "GetDiagnostics":
+        from .diagnostics import diagnostics_operation_answered  # it imports this module
+
+        diagnostics_operation_answered(operation)
 
 
 def operation_failed(
@@ -390,6 +411,7 @@ def operation_failed(
         # --- TAG-5 local lists (tags feature): a failed SendLocalList means a Full update next.
         if operation.action in local_list.LIST_ACTIONS:
             local_list.operation_answered(operation)
+        _diagnostics_answered(operation)
 
 
 def operations_sweep_timeouts() -> int:
@@ -402,11 +424,15 @@ def operations_sweep_timeouts() -> int:
 
 
 def _push_operation(operation: ChargerOperation) -> None:
+    """The answer goes in full to whoever asked; the charger's live group, which members and
+    guests may join too, learns only the outcome (a GetConfiguration answer is not theirs)."""
     message = {
         "type": "live.event", "event": "operation", "id": operation.pk, "action": operation.action,
         "status": operation.status, "response": operation.response, "error": operation.error,
     }
-    live_update_on_commit(f"live.charger.{operation.charge_point_id}", message)
+    answer = (operation.response or {}).get("status")
+    outcome = {**message, "response": {"status": answer} if isinstance(answer, str) else None}
+    live_update_on_commit(f"live.charger.{operation.charge_point_id}", outcome)
     if operation.requested_by_id:
         live_update_on_commit(f"live.user.{operation.requested_by_id}", message)
 
@@ -970,19 +996,27 @@ def charger_restart(*, charge_point: ChargePoint, acting_user, confirm: bool) ->
 
 
 def charger_unclaim(*, charge_point: ChargePoint, acting_user) -> ChargePoint:
-    """Release a charger from its owner (CP-3 Delete): it gets a new claim code, so the old
-    QR code no longer works; shares end, it leaves its group, nobody keeps it as favourite."""
+    """Release a charger from its owner (CP-3 Delete, CP-7 Remove assignment): it gets a new
+    claim code, so the old QR code no longer works; shares end, it leaves its group, nobody
+    keeps it as favourite, and the owner's description, site address, logbook switch and
+    pictures go, so whoever claims it next starts clean."""
     from groups.models import GroupCharger
+    from wccportal.lib.storage import private_storage
 
-    from .models import ChargerShare, Favourite
+    from .models import ChargerPicture, ChargerShare, Favourite
 
     now = timezone.now()
     with transaction.atomic():
         was_free = ChargePoint.objects.filter(pk=charge_point.pk, free_charging=True).exists()
         ChargePoint.objects.filter(pk=charge_point.pk).update(
             owner=None, organisation=None, name="", claim_code=generate_code(),
-            free_charging=False, updated_at=now,
+            free_charging=False, description="", house_number="", street="", city="", zip_code="",
+            country="", logbook_enabled=False, updated_at=now,
         )
+        pictures = list(ChargerPicture.objects.filter(charge_point=charge_point).values_list("pk", "image"))
+        ChargerPicture.objects.filter(pk__in=[pk for pk, _name in pictures]).delete()
+        for _pk, name in pictures:
+            transaction.on_commit(lambda name=name: private_storage().delete(name))
         ChargerShare.objects.filter(charge_point=charge_point, revoked_at__isnull=True).update(
             revoked_at=now
         )

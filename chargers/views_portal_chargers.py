@@ -1,5 +1,5 @@
 """Portal pages of charge points (CP-6: overview, activate / deactivate, Excel export) and
-connectors (CP-8). The charger detail page stays in ``wccportal.portal_views``."""
+connectors (CP-8). One charger's page and tabs (CP-7) are in ``views_portal_detail``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -53,6 +53,6 @@ def test_api_server_error_is_json(signed_in):
 
 
 def test_not_found_page_keeps_the_shell_context(signed_in):
-    response = signed_in.get("/portal/chargers/NOPE/")
+    response = signed_in.get("/portal/charger/NOPE/")
     assert response.status_code == 404
     assert b"Page not found" in response.content

@@ -40,6 +40,23 @@ def portal_tag_list_for_user(user) -> QuerySet[IdTag]:
     return qs
 
 
+def tags_in_group(qs: QuerySet[IdTag], group) -> QuerySet[IdTag]:
+    """``qs`` narrowed to the tags that matter at one group's chargers, for the portal's
+    group context (ACC-10): tags restricted to at least one of the group's chargers, and
+    unrestricted tags of the group's owner and members (valid wherever their user may charge,
+    so at the group's chargers too). A tag restricted only to chargers outside the group, or
+    an unrestricted tag of someone outside it, is not shown. It only ever narrows ``qs``,
+    which decided already which tags the user may manage. Expressed through reverse relations
+    so this app need not import ``groups``."""
+    from django.contrib.auth import get_user_model
+
+    at_group_chargers = IdTag.objects.filter(valid_charge_points__group_link__group_id=group.pk).values("pk")
+    restricted = IdTag.valid_charge_points.through.objects.values("idtag_id")
+    people = get_user_model().objects.filter(
+        Q(owned_groups__pk=group.pk) | Q(memberships__group_id=group.pk)).values("pk")
+    return qs.filter(Q(pk__in=at_group_chargers) | (~Q(pk__in=restricted) & Q(user_id__in=people)))
+
+
 def portal_tag_get_for_user(user, pk: int) -> IdTag:
     """One tag the user may manage, else 404 (never 403)."""
     return get_object_or_404(portal_tag_list_for_user(user), pk=pk)

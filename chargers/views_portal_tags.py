@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from wccportal.errors import DomainError
+from wccportal.group_context import group_context
 from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_tags as pt
@@ -20,13 +21,14 @@ from .selectors import _is_org_user
 NAV = "tags"
 
 
-
 @login_required
 def tag_list(request):
     user = request.user
     tags = pt.portal_tag_list_for_user(user).select_related("user").prefetch_related(
         "valid_charge_points"
     )
+    if (group := group_context(request)) is not None:
+        tags = pt.tags_in_group(tags, group)
     tag_filter = pt.TagFilter(request.GET or None, queryset=tags)
     # Only those who manage other people's tags need to see whose a tag is.
     exclude = () if user.is_staff or _is_org_user(user) else ("user",)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chargers.selectors import charger_get_for_user
-from wccportal.errors import DomainError
+from wccportal.errors import DomainError, NotFound
 from wccportal.lib.money import MINOR_UNITS
 
 from . import services
@@ -202,7 +202,10 @@ def group_invite(request, pk):
 @require_POST
 def group_invitation_revoke(request, pk, invitation_id):
     group = _group(request, pk, owner=True)
-    invitation = services.invitation_get_for_owner(group=group, invitation_id=invitation_id)
+    try:
+        invitation = services.invitation_get_for_owner(group=group, invitation_id=invitation_id)
+    except NotFound:
+        raise Http404("No such invitation.") from None
     try:
         services.invitation_revoke(invitation=invitation, acting_user=request.user)
     except DomainError as exc:

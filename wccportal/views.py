@@ -8,12 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.models import Consent
+from accounts.privacy import privacy_tracking_get, privacy_tracking_set
 from accounts.services import user_set_language
 
 from .api import json_error_response
-
-PRIVACY_VERSION = "2026-11"
 
 
 def home(request):
@@ -35,18 +33,12 @@ def terms(request):
 
 
 def privacy(request):
-    tracking_allowed = False
-    if request.user.is_authenticated:
-        latest = Consent.objects.filter(user=request.user, document=Consent.Document.TRACKING).first()
-        tracking_allowed = bool(latest and latest.accepted)
-        if request.method == "POST":
-            tracking_allowed = request.POST.get("tracking_allowed") == "on"
-            Consent.objects.create(
-                user=request.user, document=Consent.Document.TRACKING, version=PRIVACY_VERSION,
-                accepted=tracking_allowed,
-            )
-            messages.success(request, _("Your privacy settings were saved."))
-            return redirect("privacy")
+    """The privacy policy, and for a signed-in user the optional-trackers choice (ACC-10)."""
+    tracking_allowed = privacy_tracking_get(user=request.user)
+    if request.user.is_authenticated and request.method == "POST":
+        privacy_tracking_set(user=request.user, allowed=request.POST.get("tracking_allowed") == "on")
+        messages.success(request, _("Your privacy settings were saved."))
+        return redirect("privacy")
     return render(request, "wccportal/privacy.html", {"tracking_allowed": tracking_allowed})
 
 

@@ -169,6 +169,8 @@ def test_owner_invites_by_page_and_withdraws(client, world, owner, group, django
     client.post(app("group_invitation_revoke", group.pk, invitation.pk))
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
+    # An invitation that is not this group's is a 404, not a server error.
+    assert client.post(app("group_invitation_revoke", group.pk, invitation.pk + 1000)).status_code == 404
 
 
 def test_owner_removes_a_member_and_access_ends(client, world, owner, member, group, group_charger):

@@ -8,7 +8,7 @@ from wccportal.pagination import PAGE_SIZES, page_size
 
 from . import portal_logs as pl
 
-NAV = "chargers"
+NAV = "maintenance"  # the seed files the CS-CP and heartbeat logs under Maintenance
 
 
 def _query_without_cursor(request) -> str:

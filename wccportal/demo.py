@@ -142,6 +142,21 @@ def load_demo_data(*, days: int = 90, seed: int = 7) -> dict:
         defaults={"location": "https://firmware.example.com/simbox/1.1.0",
                   "release_notes": "Faster boot and smoother power ramp-up."},
     )
+    # CP-9: manufacturing data and a master password for the inventory.
+    from chargers.inventory import demo_inventory
+
+    demo_inventory(chargers)
+    # CP-7: site addresses and a picture on the charge point pages.
+    from chargers.charger_details import demo_charger_details
+
+    demo_charger_details(chargers, users["owner"])
+    # CP-10: a diagnostics file and security events to look at in Maintenance.
+    from chargers.diagnostics import demo_diagnostics
+    from chargers.security_events import demo_security_events
+
+    for cp_id in ("DEMO-CP-001", "DEMO-CP-002"):
+        demo_diagnostics(charge_point=chargers[cp_id], acting_user=users["owner"])
+        demo_security_events(charge_point=chargers[cp_id])
 
     created = _demo_sessions(chargers, users, tags, days=days, seed=seed)
     return {"users": len(users), "chargers": len(chargers), "sessions_created": created}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls_public")),  # ACC-1 sign-up, first password
     path("accounts/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),  # ACC-2 sign-in captcha images and refresh
+    path("diagnostics/", include("chargers.urls_diagnostics_upload")),  # GetDiagnostics uploads (CP-10)
     path("invitations/", include("groups.urls_public")),  # GRP-3 Accept link of the e-mail
     path("portal/", include("wccportal.urls_portal")),
     path("app/", include("wccportal.urls_app")),

@@ -76,7 +76,9 @@ def test_overview_connectors_and_logs(server, page, world, password, charger, gr
     assert "Ground failure" in connectors and "Charging" in connectors
     screenshot(page, "portal-chargers-connectors")
 
-    page.get_by_role("link", name="CS-CP log").click()
+    # The logs are under Maintenance, as in the seed.
+    page.get_by_role("link", name="Maintenance").click()
+    page.get_by_test_id("maintenance-tabs").get_by_role("link", name="CS-CP logs").click()
     frames = page.get_by_test_id("frame-table")
     assert "StatusNotification" in frames.inner_text() and "CP-OTHER" not in frames.inner_text()
     page.locator("[data-testid=frame-table] summary").first.click()
@@ -86,7 +88,7 @@ def test_overview_connectors_and_logs(server, page, world, password, charger, gr
     page.wait_for_url("**before=**")
     page.get_by_test_id("log-newer").wait_for()
 
-    page.get_by_role("link", name="Heartbeat log").click()
+    page.get_by_role("link", name="Heartbeat logs").click()
     assert page.locator("[data-testid=heartbeat-table] tbody tr").count() == 20
     screenshot(page, "portal-chargers-heartbeats")
     assert errors == []

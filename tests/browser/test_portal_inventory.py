@@ -96,5 +96,7 @@ def test_inventory_reveals(server, page, world, password, charger, group_charger
     page.get_by_test_id("hide-passwords").click()
     page.get_by_test_id("reveal-form").wait_for()
     assert "Master-4711" not in page.content()
-    assert CredentialReveal.objects.filter(user=owner, charge_point_ident="CP-HOME").count() == 6
+    mine = CredentialReveal.objects.filter(user=owner, charge_point_ident="CP-HOME")
+    assert mine.filter(succeeded=True).count() == 6
+    assert mine.filter(succeeded=False).count() == 2  # the wrong password, for both passwords
     assert errors == []

@@ -7,7 +7,6 @@ the charger, newest first, paged by id without counting (the table only grows).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import QuerySet
@@ -48,45 +47,6 @@ def security_event_list_for_user(user) -> QuerySet[SecurityEvent]:
     return SecurityEvent.objects.filter(
         charge_point__in=charger_list_for_user(user, write=True)
     ).select_related("charge_point")
-
-
-# --- Paging by id, newest first, without COUNT -------------------------------------------------
-# The same scheme as the frame log (ocpp_gateway.portal_logs), which this app may not import.
-
-
-@dataclass
-class KeysetPage:
-    rows: list
-    older: int | None  # pass as ?before= for the next (older) page
-    newer: int | None  # pass as ?after= for the previous (newer) page
-    is_first: bool
-
-
-def _cursor(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-def keyset_page(qs, *, before=None, after=None, per_page: int = 20) -> KeysetPage:
-    before, after = _cursor(before), _cursor(after)
-    if after is not None:
-        rows = list(qs.filter(id__gt=after).order_by("id")[: per_page + 1])
-        more_newer = len(rows) > per_page
-        rows = list(reversed(rows[:per_page]))
-        if not rows:
-            return keyset_page(qs, per_page=per_page)
-        older = rows[-1].pk if qs.filter(id__lt=rows[-1].pk).exists() else None
-        return KeysetPage(rows, older, rows[0].pk if more_newer else None, not more_newer)
-    if before is not None:
-        qs = qs.filter(id__lt=before)
-    rows = list(qs.order_by("-id")[: per_page + 1])
-    more_older = len(rows) > per_page
-    rows = rows[:per_page]
-    newer = rows[0].pk if before is not None and rows else None
-    return KeysetPage(rows, rows[-1].pk if more_older and rows else None, newer, before is None)
 
 
 # --- Demo data --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from wccportal.errors import DomainError
 from wccportal.group_context import in_group_context
-from wccportal.pagination import PAGE_SIZES, page_size
+from wccportal.pagination import PAGE_SIZES, keyset_page, page_size
 
 from . import diagnostics as diag
 from . import security_events as sec
@@ -256,7 +256,7 @@ def security_events(request):
     form = SecurityEventFilterForm(request.GET)
     qs = form.filter(in_group_context(request, sec.security_event_list_for_user(request.user), "charge_point_id"))
     per_page = page_size(request)
-    page = sec.keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"), per_page=per_page)
+    page = keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"), per_page=per_page)
     return render(request, "portal/maintenance/security_events.html", {
         "nav": "maintenance", "form": form, "page": page, "rows": page.rows, "known_types": sec.KNOWN_TYPES,
         "page_sizes": PAGE_SIZES, "per_page": per_page, "query": _query_without(request, "before", "after"),

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from wccportal.group_context import in_group_context_by_id
-from wccportal.pagination import PAGE_SIZES, page_size
+from wccportal.pagination import PAGE_SIZES, keyset_page, page_size
 
 from . import portal_logs as pl
 
@@ -23,7 +23,7 @@ def frame_log(request):
     form = pl.LogFilterForm(request.GET)
     qs = form.filter(in_group_context_by_id(request, pl.frame_list_for_user(request.user)))
     per_page = page_size(request)
-    page = pl.keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"),
+    page = keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"),
                           per_page=per_page)
     rows = [(frame, pl.summary(frame), pl.pretty_payload(frame)) for frame in page.rows]
     return render(request, "portal/logs/frames.html", {
@@ -37,7 +37,7 @@ def heartbeat_log(request):
     form = pl.LogFilterForm(request.GET, heartbeat=True)
     qs = form.filter(in_group_context_by_id(request, pl.heartbeat_list_for_user(request.user)))
     per_page = page_size(request)
-    page = pl.keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"),
+    page = keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"),
                           per_page=per_page)
     return render(request, "portal/logs/heartbeats.html", {
         "nav": NAV, "form": form, "page": page, "rows": pl.heartbeat_intervals(page.rows),

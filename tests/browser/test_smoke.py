@@ -30,10 +30,10 @@ PORTAL_PAGES = [
     ("portal:operations", "Operations", "Operations"),
     # CP-9 calls it the inventory; the navigation calls it maintenance.
     ("portal:maintenance", "Inventory", "Maintenance"),
-    ("portal:diagnostics", "Diagnostics", "Maintenance"),
-    ("portal:logs_security", "CP logs", "Maintenance"),
-    ("portal:logs", "CS-CP logs", "Maintenance"),
-    ("portal:heartbeats", "Heartbeat logs", "Maintenance"),
+    ("portal:diagnostics", "Diagnostics", "Maintenance · Diagnostics"),
+    ("portal:logs_security", "CP logs", "Maintenance · CP logs"),
+    ("portal:logs", "CS-CP logs", "Maintenance · CS-CP logs"),
+    ("portal:heartbeats", "Heartbeat logs", "Maintenance · Heartbeat logs"),
     ("portal:notifications", "Notifications", "Notifications"),
     ("portal:groups", "Group Management", "Group Management"),
 ]

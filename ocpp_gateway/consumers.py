@@ -15,8 +15,11 @@ import logging
 import time
 import uuid
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from chargers import services as chargers
@@ -50,6 +53,62 @@ def basic_auth_password(headers, charge_point_id: str) -> str | None:
 
 class OcppConsumer(AsyncWebsocketConsumer):
     pk: int | None = None
+
+    # -- the consumer's own loop --------------------------------------------------------------
+    # Channels' generic loop creates a task and an ``asyncio.wait`` per message and hops to a
+    # thread before every handler to close stale database connections (aclose_old_connections).
+    # This consumer never touches the ORM on the event loop (its database work runs in the
+    # writer's threads or in database_sync_to_async, which close their own connections), so
+    # it reads the socket and its channel in two plain loops instead: a third of the
+    # per-message cost of an idle Heartbeat (DESIGN.md §8).
+
+    async def __call__(self, scope, receive, send):
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        channel_loop = None
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            channel_loop = asyncio.ensure_future(self._channel_loop())
+        try:
+            while True:
+                await self._dispatch(await receive())
+        except StopConsumer:
+            pass
+        finally:
+            if channel_loop is not None:
+                channel_loop.cancel()
+                await asyncio.gather(channel_loop, return_exceptions=True)
+
+    async def _channel_loop(self):
+        try:
+            while True:
+                await self._dispatch(await self.channel_layer.receive(self.channel_name))
+        except (asyncio.CancelledError, StopConsumer):
+            raise
+        except Exception:
+            # What the generic loop would do with a failing handler: end the connection.
+            log.exception("%s: channel message failed", getattr(self, "charge_point_id", "?"))
+            await self.close(code=1011)
+
+    async def _dispatch(self, message):
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_receive(self, message):
+        text = message.get("text")
+        if text is not None:
+            await self.receive(text_data=text)
+        else:
+            await self.receive(bytes_data=message.get("bytes"))
+
+    async def websocket_disconnect(self, message):
+        await self.disconnect(message["code"])
+        raise StopConsumer()
+
+    # -- handshake ------------------------------------------------------------------------------
 
     async def connect(self):
         self.charge_point_id = self.scope["url_route"]["kwargs"]["charge_point_id"]
@@ -155,7 +214,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
     async def _send_frame(self, text: str, message_type: int, action: str, message_id: str, logged=None):
         frame = self.writer.log_frame(self.charge_point_id, "out", logged or text)
         frame.message_type, frame.action, frame.message_id = message_type, action, message_id
-        await self.send(text_data=text)
+        await self.base_send({"type": "websocket.send", "text": text})
 
     # -- commands from the platform (channel layer) -----------------------------------------
 

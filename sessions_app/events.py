@@ -16,12 +16,14 @@ vehicle disconnected   Available after the session ended (the row's plug-out tim
 =====================  ========================================================================
 
 ``session_started_events`` runs inside session_start's transaction (on the gateway's path):
-one query to read the connector, one insert when there is something to log.
+the connector's status comes with the charger's facts; one insert when there is something
+to log.
 """
 
 from __future__ import annotations
 
 from chargers.models import Connector
+from wccportal.lib import sql
 
 from .models import ChargingSession, SessionEvent
 
@@ -29,16 +31,13 @@ from .models import ChargingSession, SessionEvent
 CHARGING_STATES = ("Charging", "SuspendedEV", "SuspendedEVSE")
 
 
-def session_started_events(session: ChargingSession) -> None:
+def session_started_events(session: ChargingSession, connector: tuple | None) -> None:
     """Events known when a session opens: the vehicle connected before the start (the
-    connector is Preparing since then), or charging reported before the StartTransaction."""
-    row = (
-        Connector.objects.filter(charge_point_id=session.charge_point_id, connector_id=session.connector_id)
-        .values_list("status", "status_timestamp").first()
-    )
-    if row is None:
+    connector is Preparing since then), or charging reported before the StartTransaction.
+    ``connector`` is the connector's (status, status timestamp), None when it is unknown."""
+    if connector is None:
         return
-    status, since = row
+    status, since = connector
     Kind = SessionEvent.Kind
     events = []
     if status == Connector.Status.PREPARING and since is not None:
@@ -49,5 +48,4 @@ def session_started_events(session: ChargingSession) -> None:
     elif status in (Connector.Status.SUSPENDED_EV, Connector.Status.SUSPENDED_EVSE):
         kind = Kind.SUSPENDED_EV if status == Connector.Status.SUSPENDED_EV else Kind.SUSPENDED_EVSE
         events.append(SessionEvent(session=session, kind=kind, at=session.started_at))
-    if events:
-        SessionEvent.objects.bulk_create(events)
+    sql.insert_many(events)

@@ -5,17 +5,18 @@ Each function has an ORM twin in tests/gateway/test_hotpath.py proving they agre
 
 from __future__ import annotations
 
+import json
 import weakref
 from datetime import datetime
 
 from django.db import transaction
 
-from chargers.models import ChargePoint
+from chargers.models import ChargePoint, Connector
 from groups.models import Group, GroupCharger
 from wccportal.lib import sql
 
 from . import authorization
-from .models import ChargingSession, MeterValue
+from .models import ChargingSession, MeterValue, SessionEvent, StartRequest
 
 SESSIONS = ChargingSession._meta.db_table
 CHARGERS = ChargePoint._meta.db_table
@@ -36,28 +37,96 @@ def open_or_same_sessions(cp_pk: int, connector_id: int, id_tag: str, started_at
     return [(pk, status, auth, bool(same)) for pk, status, auth, same in rows]
 
 
+_FACTS = (
+    f"SELECT cp.owner_id, cp.organisation_id, cp.free_charging, g.tariff_id{{connector}} FROM {CHARGERS} cp "  # noqa: S608
+    f"LEFT JOIN {GroupCharger._meta.db_table} gc ON gc.charge_point_id = cp.id "
+    f"LEFT JOIN {Group._meta.db_table} g ON g.id = gc.group_id{{join}} WHERE cp.id = %s"
+)
+
+
 def charger_facts(cp_pk: int) -> tuple[authorization.ChargerFacts, int | None]:
     """What authorization needs of a charger, and the tariff of its group."""
-    row = sql.fetchone(
-        f"SELECT cp.owner_id, cp.organisation_id, cp.free_charging, g.tariff_id FROM {CHARGERS} cp "  # noqa: S608
-        f"LEFT JOIN {GroupCharger._meta.db_table} gc ON gc.charge_point_id = cp.id "
-        f"LEFT JOIN {Group._meta.db_table} g ON g.id = gc.group_id WHERE cp.id = %s",
-        [cp_pk],
-    )
+    row = sql.fetchone(_FACTS.format(connector="", join=""), [cp_pk])
     if row is None:
         raise ChargePoint.DoesNotExist(cp_pk)
     owner_id, organisation_id, free_charging, tariff_id = row
     return authorization.ChargerFacts(cp_pk, owner_id, organisation_id, bool(free_charging)), tariff_id
 
 
-def set_plugged_out(cp_pk: int, connector_id: int, at: datetime) -> int:
-    """Plug-out time of the connector's latest session, if it is finished and has none."""
-    return sql.execute(
+def start_facts(cp_pk: int, connector_id: int):
+    """charger_facts and, in the same query, the connector's status and since when (or None
+    when the connector is unknown): everything a StartTransaction reads of its charger."""
+    row = sql.fetchone(
+        _FACTS.format(connector=", c.status, c.status_timestamp, c.id",
+                      join=f" LEFT JOIN {Connector._meta.db_table} c ON c.charge_point_id = cp.id "
+                           "AND c.connector_id = %s"),
+        [connector_id, cp_pk],
+    )
+    if row is None:
+        raise ChargePoint.DoesNotExist(cp_pk)
+    owner_id, organisation_id, free_charging, tariff_id, status, since, connector_pk = row
+    facts = authorization.ChargerFacts(cp_pk, owner_id, organisation_id, bool(free_charging))
+    return facts, tariff_id, (None if connector_pk is None else (status, sql.dt_value(since)))
+
+
+def open_session_for_events(cp_pk: int, connector_id: int, charging_started: str):
+    """The connector's open session for its event log: (pk, user_id, started_at, whether
+    charging has started in it), or None."""
+    row = sql.fetchone(
+        f"SELECT s.id, s.user_id, s.started_at, EXISTS (SELECT 1 FROM {SessionEvent._meta.db_table} e "  # noqa: S608
+        f"WHERE e.session_id = s.id AND e.kind = %s) FROM {SESSIONS} s "
+        f"WHERE s.charge_point_id = %s AND s.connector_id = %s AND s.status = %s ORDER BY s.id LIMIT 1",
+        [charging_started, cp_pk, connector_id, ChargingSession.Status.ACTIVE],
+    )
+    if row is None:
+        return None
+    return row[0], row[1], sql.dt_value(row[2]), bool(row[3])
+
+
+def start_request_for(cp_pk: int, connector_id: int, id_tag: str, since: datetime):
+    """The app's or portal's unanswered start request for this connector and tag since ``since``."""
+    found = sql.select(
+        StartRequest, ["source", "vehicle_mileage_km", "vehicle_id"],
+        "charge_point_id = %s AND connector_id = %s AND UPPER(id_tag) = UPPER(%s) AND session_id IS NULL "
+        "AND created_at >= %s ORDER BY created_at DESC LIMIT 1",
+        [cp_pk, connector_id, id_tag, sql.dt_param(since)],
+    )
+    return found[0] if found else None
+
+
+def set_plugged_out(cp_pk: int, connector_id: int, at: datetime):
+    """Plug-out time of the connector's latest session, if it is finished and has none.
+    Returns (pk, tariff snapshot) of the session it was set on, or None."""
+    statement = (
         f"UPDATE {SESSIONS} SET plugged_out_at = %s WHERE id = ("  # noqa: S608
         f"SELECT id FROM {SESSIONS} WHERE charge_point_id = %s AND connector_id = %s "
-        f"ORDER BY started_at DESC LIMIT 1) AND status = %s AND plugged_out_at IS NULL",
-        [sql.dt_param(at), cp_pk, connector_id, ChargingSession.Status.COMPLETED],
+        f"ORDER BY started_at DESC LIMIT 1) AND status = %s AND plugged_out_at IS NULL"
     )
+    params = [sql.dt_param(at), cp_pk, connector_id, ChargingSession.Status.COMPLETED]
+    if not sql.connection.features.can_return_columns_from_insert:  # no UPDATE … RETURNING either
+        if not sql.execute(statement, params):
+            return None
+        latest = ChargingSession.objects.filter(charge_point_id=cp_pk, connector_id=connector_id)
+        return latest.order_by("-started_at").values_list("pk", "tariff_snapshot").first()
+    row = sql.fetchone(statement + " RETURNING id, tariff_snapshot", params)
+    if row is None:
+        return None
+    snapshot = row[1]
+    return row[0], json.loads(snapshot) if isinstance(snapshot, str | bytes) else snapshot
+
+
+def live_sessions(pks) -> list[tuple]:
+    """Rows of the sessions' live fields, in the order of services.LiveSession: pk,
+    charge_point_id, user_id, status, meter_start, meter_stop, last_meter_wh, current_power_w,
+    max_power_w, soc_percent, updated_at."""
+    pks = list(pks)
+    rows = sql.fetchall(
+        f"SELECT id, charge_point_id, user_id, status, meter_start, meter_stop, last_meter_wh, "  # noqa: S608
+        f"current_power_w, max_power_w, soc_percent, updated_at FROM {SESSIONS} "
+        f"WHERE id IN ({', '.join(['%s'] * len(pks))})",
+        pks,
+    )
+    return [(*row[:10], sql.dt_value(row[10])) for row in rows]
 
 
 def max_power_by_unit(session_pk: int, measurand: str) -> list[tuple[str, float | None]]:

@@ -22,11 +22,12 @@ from billing.pricing import TariffSnapshot
 from chargers.models import ChargePoint
 from chargers.services import parse_timestamp
 from groups import waitlist
+from wccportal.lib import sql
 from wccportal.lib.realtime import live_update_on_commit
 
 from . import authorization, hotpath
 from .events import session_started_events
-from .models import ChargingSession, MeterValue, SessionEvent, StartRequest, UnmatchedStop
+from .models import ChargingSession, MeterValue, SessionEvent, UnmatchedStop
 from .start_requests import start_request_for
 
 log = logging.getLogger(__name__)
@@ -80,9 +81,10 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
         for pk, _status, auth_status, same in rows:
             if same:
                 return {"transactionId": pk, "idTagInfo": {"status": auth_status}}
-        for stale in ChargingSession.objects.filter(pk__in=[row[0] for row in rows]):
-            _close_superseded(stale, started_at)
-        facts, tariff_id = hotpath.charger_facts(charge_point_pk)
+        if rows:
+            for stale in ChargingSession.objects.filter(pk__in=[row[0] for row in rows]):
+                _close_superseded(stale, started_at)
+        facts, tariff_id, connector_state = hotpath.start_facts(charge_point_pk, connector_id)
         decision = authorization.authorize(charge_point=facts, id_tag=id_tag, at=started_at)
         tariff = tariff_snapshot_for_id(tariff_id, charge_point_pk=charge_point_pk)
         request = start_request_for(charge_point_pk, connector_id, id_tag)
@@ -90,7 +92,7 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
             source = request.source
         elif source is None:
             source = ChargingSession.Source.FREE if decision.reason == "free_charging" else ChargingSession.Source.RFID
-        session = ChargingSession.objects.create(
+        session = ChargingSession(
             charge_point_id=charge_point_pk, connector_id=connector_id, id_tag=id_tag, started_at=started_at,
             meter_start=meter_start, tag_id=decision.tag_id, user_id=decision.user_id, source=source,
             authorization_status=decision.status, reservation_id=payload.get("reservationId"),
@@ -99,9 +101,11 @@ def session_start(*, charge_point_pk: int, payload: dict, source: str | None = N
             vehicle_mileage_km=request.vehicle_mileage_km if request else None,
             vehicle_id=request.vehicle_id if request else "",
         )
+        sql.insert(session)  # the ORM's create compiles the INSERT every time (wccportal.lib.sql)
         if request is not None:
-            StartRequest.objects.filter(pk=request.pk).update(session=session)
-        session_started_events(session)
+            request.session_id = session.pk
+            sql.update(request, ["session"])
+        session_started_events(session, connector_state)
     _push_session(session)
     return {"transactionId": session.pk, "idTagInfo": decision.id_tag_info()}
 
@@ -223,9 +227,7 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
     received_at = timezone.now()
     tx_ids = {p["transactionId"] for _pk, p in items if p.get("transactionId") is not None}
     # Narrow rows, not model instances: this runs for every batch of meter values.
-    sessions = {
-        row["pk"]: LiveSession(**row) for row in ChargingSession.objects.filter(pk__in=tx_ids).values(*_LIVE_FIELDS)
-    } if tx_ids else {}
+    sessions = {row[0]: LiveSession(*row) for row in hotpath.live_sessions(tx_ids)} if tx_ids else {}
     all_rows: list[MeterValue] = []
     touched: dict[int, ChargingSession] = {}
     for pk, payload in items:
@@ -264,6 +266,8 @@ def meter_values_store(*, items: list[tuple[int, dict]]) -> int:
 _STOP_FIELDS = ["status", "meter_stop", "last_meter_wh", "stopped_at", "received_stop_at", "stop_reason",
                 "stop_id_tag", "current_power_w", "max_power_w", "currency", "cost_energy", "cost_time",
                 "cost_connection", "cost_parking", "total_cost", "priced_at", "updated_at"]
+_STOP_READ = ["charge_point_id", "connector_id", "user_id", "id_tag", "authorization_status", "started_at",
+              "meter_start", "tariff_snapshot", "plugged_out_at", *_STOP_FIELDS]
 
 
 def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
@@ -272,13 +276,9 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
     tx_id = payload["transactionId"]
     id_tag = payload.get("idTag", "")
     with transaction.atomic(savepoint=False):
-        session = (
-            ChargingSession.objects.select_for_update()
-            .filter(pk=tx_id, charge_point_id=charge_point_pk)
-            .only("charge_point_id", "connector_id", "user_id", "id_tag", "authorization_status", "started_at",
-                  "meter_start", "tariff_snapshot", "plugged_out_at", *_STOP_FIELDS)
-            .first()
-        )
+        found = sql.select(ChargingSession, _STOP_READ, "id = %s AND charge_point_id = %s", [tx_id, charge_point_pk],
+                           lock=True)
+        session = found[0] if found else None
         if session is None:
             UnmatchedStop.objects.get_or_create(
                 charge_point_id=charge_point_pk, transaction_id=tx_id, meter_stop=payload["meterStop"],
@@ -305,7 +305,7 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
         session.current_power_w = 0
         session.max_power_w = _max_power_w(session)
         _price(session, save=False)
-        session.save(update_fields=_STOP_FIELDS)
+        sql.update(session, _STOP_FIELDS)
     _push_session(session)
     return _stop_answer(charge_point_pk, id_tag, session)
 
@@ -363,15 +363,11 @@ def _price(session: ChargingSession, *, save: bool = True) -> None:
                                 "cost_parking", "total_cost", "priced_at", "updated_at"])
 
 
-def _reprice_parking(charge_point_pk: int, connector_id: int) -> None:
+def _reprice_parking(session_pk: int, tariff_snapshot: dict | None) -> None:
     """A vehicle left plugged in after its session stopped pays parking until it is unplugged
     (TAR-1): the session is priced again, with its own snapshot, once the plug-out is known."""
-    session = (ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id)
-               .order_by("-started_at").first())
-    if session is None or not session.tariff_snapshot:
-        return
-    if Decimal(str(session.tariff_snapshot.get("parking_fee_per_hour") or 0)) > 0:
-        _price(session)
+    if tariff_snapshot and Decimal(str(tariff_snapshot.get("parking_fee_per_hour") or 0)) > 0:
+        _price(ChargingSession.objects.get(pk=session_pk))
 
 
 def session_status_event(*, charge_point_pk: int, connector_id: int, status: str, previous: str | None,
@@ -388,26 +384,22 @@ def session_status_event(*, charge_point_pk: int, connector_id: int, status: str
     if status == "Available" and previous in ("Finishing", "Charging", "SuspendedEV", "SuspendedEVSE"):
         # Unplugged: the plug-out time of the connector's last session (some chargers skip
         # Finishing when the cable is pulled).
-        if hotpath.set_plugged_out(charge_point_pk, connector_id, at):
-            _reprice_parking(charge_point_pk, connector_id)
+        unplugged = hotpath.set_plugged_out(charge_point_pk, connector_id, at)
+        if unplugged is not None:
+            _reprice_parking(*unplugged)
         return
     error = error_code if error_code and error_code != "NoError" else ""
     if not (error or status in ("Charging", "SuspendedEV", "SuspendedEVSE", "Faulted")):
         return  # nothing for the session log: spare the query
     Kind = SessionEvent.Kind
-    session = (
-        ChargingSession.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id,
-                                       status=ChargingSession.Status.ACTIVE)
-        .annotate(charging_seen=Exists(SessionEvent.objects.filter(session_id=OuterRef("pk"),
-                                                                   kind=Kind.CHARGING_STARTED)))
-        .values("pk", "user_id", "started_at", "charging_seen").first()
-    )
+    session = hotpath.open_session_for_events(charge_point_pk, connector_id, Kind.CHARGING_STARTED)
     if session is None:
         return
-    at = max(at, session["started_at"])
+    session_pk, user_id, started_at, charging_seen = session
+    at = max(at, started_at)
     kinds = []
     if status == "Charging":
-        if not session["charging_seen"]:
+        if not charging_seen:
             kinds.append(Kind.CHARGING_STARTED)
         elif previous in ("SuspendedEV", "SuspendedEVSE"):
             kinds.append(Kind.RESUMED)
@@ -417,15 +409,15 @@ def session_status_event(*, charge_point_pk: int, connector_id: int, status: str
         kinds.append(Kind.SUSPENDED_EVSE)
     if status == "Faulted" or error:
         kinds.append(Kind.ERROR)
-    SessionEvent.objects.bulk_create([
-        SessionEvent(session_id=session["pk"], kind=kind, at=at, detail=error if kind == Kind.ERROR else "")
+    sql.insert_many([
+        SessionEvent(session_id=session_pk, kind=kind, at=at, detail=error if kind == Kind.ERROR else "")
         for kind in kinds
     ])
     # The session's pages show what the charger is doing (paused, charging again, fault).
-    message = {"type": "live.event", "event": "session", "id": session["pk"], "connector_status": status}
+    message = {"type": "live.event", "event": "session", "id": session_pk, "connector_status": status}
     live_update_on_commit(f"live.charger.{charge_point_pk}", message)
-    if session["user_id"]:
-        live_update_on_commit(f"live.user.{session['user_id']}", message)
+    if user_id:
+        live_update_on_commit(f"live.user.{user_id}", message)
 
 
 def _push_session(session: ChargingSession) -> None:

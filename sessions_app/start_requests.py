@@ -17,9 +17,8 @@ START_REQUEST_MINUTES = 5
 
 
 def start_request_for(charge_point_pk: int, connector_id: int, id_tag: str) -> StartRequest | None:
+    """The request a StartTransaction answers, with its source and logbook fields loaded."""
+    from .hotpath import start_request_for as latest_request  # hotpath imports the models
+
     since = timezone.now() - timedelta(minutes=START_REQUEST_MINUTES)
-    return (
-        StartRequest.objects.filter(charge_point_id=charge_point_pk, connector_id=connector_id,
-                                    id_tag__iexact=id_tag, session__isnull=True, created_at__gte=since)
-        .order_by("-created_at").first()
-    )
+    return latest_request(charge_point_pk, connector_id, id_tag, since)

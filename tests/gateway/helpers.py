@@ -1,7 +1,9 @@
+import asyncio
 import base64
 import itertools
 import json
 
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from tests.factories.chargers import CHARGER_PASSWORD
@@ -76,3 +78,16 @@ def meter_payload(tx_id, connector, wh, w, ts):
              "context": "Sample.Periodic"},
         ]}],
     }
+
+
+async def wait_for_status(op_id, timeout=5.0):
+    """The operation once its answer is recorded (the consumer records it in a task of its
+    own, so a later frame of the charger may be handled first), or as it is after ``timeout``."""
+    from chargers.models import ChargerOperation
+
+    for _ in range(int(timeout / 0.05)):
+        op = await database_sync_to_async(ChargerOperation.objects.get)(pk=op_id)
+        if op.status != "pending":
+            return op
+        await asyncio.sleep(0.05)
+    return op

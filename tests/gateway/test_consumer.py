@@ -7,13 +7,13 @@ import pytest
 from channels.db import database_sync_to_async as db
 from django.test import override_settings
 
-from chargers.models import ChargePoint, ChargerOperation, Connector
+from chargers.models import ChargePoint, Connector
 from chargers.services import operation_request
 from ocpp_gateway.models import HeartbeatLog, OcppFrame
 from ocpp_gateway.writer import get_writer
 from sessions_app.models import ChargingSession, MeterValue, UnmatchedStop
 from sessions_app.selectors import session_log
-from tests.gateway.helpers import BOOT, basic, booted, call, meter_payload, open_charger, send_raw
+from tests.gateway.helpers import BOOT, basic, booted, call, meter_payload, open_charger, send_raw, wait_for_status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -247,17 +247,6 @@ async def answer_next_call(comm, payload):
     assert frame[0] == 2
     await comm.send_to(text_data=json.dumps([3, frame[1], payload]))
     return frame
-
-
-async def wait_for_status(op_id, timeout=5.0):
-    import asyncio
-
-    for _ in range(int(timeout / 0.05)):
-        op = await db(ChargerOperation.objects.get)(pk=op_id)
-        if op.status != "pending":
-            return op
-        await asyncio.sleep(0.05)
-    return op
 
 
 async def test_command_reaches_the_charger_and_its_answer_is_recorded(charger, owner):

@@ -74,8 +74,10 @@ def test_plug_out_and_max_power(charger):
                .values_list("unit").annotate(Max("value")))
     assert dict(hotpath.max_power_by_unit(s.pk, "Power.Active.Import")) == orm
     out = start + timedelta(hours=1, minutes=5)
-    assert hotpath.set_plugged_out(charger.pk, 1, out) == 1
-    assert hotpath.set_plugged_out(charger.pk, 1, out + timedelta(minutes=1)) == 0  # already set
+    s.tariff_snapshot = {"parking_fee_per_hour": "1.50"}
+    s.save()
+    assert hotpath.set_plugged_out(charger.pk, 1, out) == (s.pk, {"parking_fee_per_hour": "1.50"})
+    assert hotpath.set_plugged_out(charger.pk, 1, out + timedelta(minutes=1)) is None  # already set
     s.refresh_from_db()
     assert s.plugged_out_at == out
 
@@ -117,3 +119,54 @@ def test_insert_samples_skips_retried_samples(charger):
                                           if f.attname != "id"}) for r in rows])
     assert sorted(MeterValue.objects.values_list("measurand", "value")) == [
         ("Energy.Active.Import.Register", 1234.0), ("Power.Active.Import", 7000.0)]
+
+
+def test_start_facts_match_the_orm(group_charger, charger):
+    Connector.objects.update_or_create(charge_point=charger, connector_id=1,
+                                       defaults={"status": "Preparing", "status_timestamp": timezone.now()})
+    for cp in (group_charger, charger):
+        facts, tariff_id, connector = hotpath.start_facts(cp.pk, 1)
+        assert (facts, tariff_id) == hotpath.charger_facts(cp.pk)
+        orm = (Connector.objects.filter(charge_point=cp, connector_id=1)
+               .values_list("status", "status_timestamp").first())
+        assert connector == orm
+    assert hotpath.start_facts(charger.pk, 7)[2] is None  # no such connector
+
+
+def test_open_session_for_events_matches_the_orm(charger):
+    from sessions_app.models import SessionEvent
+
+    assert hotpath.open_session_for_events(charger.pk, 1, "charging_started") is None
+    start = timezone.now()
+    s = ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="X", started_at=start,
+                                       meter_start=0, user=charger.owner)
+    ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="X", meter_start=0,
+                                   started_at=start - timedelta(hours=1), status="completed")
+    assert hotpath.open_session_for_events(charger.pk, 1, "charging_started") == (s.pk, charger.owner_id, start,
+                                                                                   False)
+    SessionEvent.objects.create(session=s, kind="charging_started", at=start)
+    assert hotpath.open_session_for_events(charger.pk, 1, "charging_started")[3] is True
+
+
+def test_start_request_for_matches_the_orm(charger):
+    from sessions_app.models import StartRequest
+
+    now = timezone.now()
+    old = StartRequest.objects.create(user=charger.owner, charge_point=charger, connector_id=1, id_tag="abc",
+                                      source="portal", created_at=now - timedelta(minutes=2))
+    new = StartRequest.objects.create(user=charger.owner, charge_point=charger, connector_id=1, id_tag="ABC",
+                                      source="app", vehicle_mileage_km=120, created_at=now - timedelta(minutes=1))
+    StartRequest.objects.create(user=charger.owner, charge_point=charger, connector_id=2, id_tag="ABC",
+                                source="app", created_at=now)
+    found = hotpath.start_request_for(charger.pk, 1, "Abc", now - timedelta(minutes=5))
+    assert (found.pk, found.source, found.vehicle_mileage_km, found.vehicle_id) == (new.pk, "app", 120, "")
+    assert hotpath.start_request_for(charger.pk, 1, "Abc", now - timedelta(seconds=30)) is None
+    assert old.pk != new.pk
+
+
+def test_live_sessions_match_the_orm(charger):
+    a = ChargingSession.objects.create(charge_point=charger, connector_id=1, id_tag="A", meter_start=3,
+                                       started_at=timezone.now(), last_meter_wh=10, current_power_w=7.5)
+    fields = ("pk", "charge_point_id", "user_id", "status", "meter_start", "meter_stop", "last_meter_wh",
+              "current_power_w", "max_power_w", "soc_percent", "updated_at")
+    assert hotpath.live_sessions([a.pk, 999999]) == list(ChargingSession.objects.filter(pk=a.pk).values_list(*fields))

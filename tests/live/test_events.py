@@ -11,12 +11,12 @@ from channels.db import database_sync_to_async as db
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from chargers.models import ChargePoint, ChargerOperation
+from chargers.models import ChargePoint
 from ocpp_gateway.writer import get_writer
 from sessions_app.live import session_request_stop
 from sessions_app.models import ChargingSession
 from sessions_app.selectors import session_log
-from tests.gateway.helpers import answer_local_list, booted, call, meter_payload
+from tests.gateway.helpers import answer_local_list, booted, call, meter_payload, wait_for_status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -144,7 +144,7 @@ async def test_a_stop_from_the_app_is_logged_and_answered_by_the_charger(owner, 
     assert frame[0] == 2 and frame[2] == "RemoteStopTransaction" and frame[3] == {"transactionId": tx}
     await comm.send_to(text_data=json.dumps([3, frame[1], {"status": "Accepted"}]))
     await stop(comm, tx, timezone.now().isoformat(), 8000, reason="Remote")
-    operation = await db(ChargerOperation.objects.get)(pk=operation.pk)
+    operation = await wait_for_status(operation.pk)
     assert operation.status == "accepted"
     kinds = [kind for kind, _at, _detail in await log_of(tx)]
     assert kinds == ["vehicle_connected", "authorized", "charging_started", "remote_stop_requested", "stopped"]

@@ -10,6 +10,7 @@ stay in the services; only data access lives here.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from django.db import connection  # noqa: F401 - re-exported for the hot-path modules
 from django.utils import timezone
@@ -51,3 +52,92 @@ def execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+# -- model rows without the ORM's query compiler --------------------------------------------------
+# The statements below are built once per model and field list from the model's metadata, and
+# values go through the fields' own conversions (get_db_prep_save, from_db_value), so they stay
+# right when a model changes. They skip what the gateway does not use: signals, model
+# validation and multi-table inheritance.
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@cache
+def _insert_statement(model, returning: bool) -> tuple[str, tuple]:
+    fields = tuple(f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created))
+    columns = ", ".join(_quote(f.column) for f in fields)
+    sql = f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    if returning:
+        sql += f" RETURNING {_quote(model._meta.pk.column)}"
+    return sql, fields
+
+
+def insert(obj) -> None:
+    """INSERT one model instance (defaults, auto_now and JSON as the ORM would); sets its pk."""
+    returning = connection.features.can_return_columns_from_insert
+    statement, fields = _insert_statement(type(obj), returning)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def insert_many(objs: list) -> None:
+    """INSERT several instances of one model in one statement (their pks are not read back)."""
+    if not objs:
+        return
+    statement, fields = _insert_statement(type(objs[0]), False)
+    head, _, row = statement.partition(" VALUES ")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} VALUES {', '.join([row] * len(objs))}", params)
+
+
+@cache
+def _update_statement(model, names: tuple[str, ...]) -> tuple[str, tuple]:
+    fields = tuple(model._meta.get_field(name) for name in names)
+    sets = ", ".join(f"{_quote(f.column)} = %s" for f in fields)
+    table, pk = _quote(model._meta.db_table), _quote(model._meta.pk.column)
+    return f"UPDATE {table} SET {sets} WHERE {pk} = %s", fields  # noqa: S608 - names from the model
+
+
+def update(obj, names: list[str] | tuple[str, ...]) -> int:
+    """UPDATE the named fields of a saved instance (auto_now fields among them are refreshed)."""
+    statement, fields = _update_statement(type(obj), tuple(names))
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    params.append(obj.pk)
+    return execute(statement, params)
+
+
+@cache
+def _select_statement(model, names: tuple[str, ...], where: str, lock: bool) -> tuple[str, tuple, tuple, tuple]:
+    wanted = {model._meta.get_field(name) for name in names} | {model._meta.pk}
+    fields = tuple(f for f in model._meta.concrete_fields if f in wanted)  # from_db wants the model's order
+    columns = ", ".join(_quote(f.column) for f in fields)
+    statement = f"SELECT {columns} FROM {_quote(model._meta.db_table)} WHERE {where}"  # noqa: S608 - the caller's SQL
+    if lock:
+        statement += for_update()
+    cols = tuple(f.get_col(model._meta.db_table) for f in fields)
+    converters = tuple(
+        tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)) for col in cols
+    )
+    return statement, tuple(f.attname for f in fields), cols, converters
+
+
+def select(model, names: list[str] | tuple[str, ...], where: str, params: list, *, lock: bool = False) -> list:
+    """Instances of ``model`` with only the named fields (and the pk) loaded, the others
+    deferred, as the ORM's ``.only()`` gives them; ``where`` is SQL over the table's columns."""
+    statement, attnames, cols, converters = _select_statement(model, tuple(names), where, lock)
+    out = []
+    for row in fetchall(statement, params):
+        values = list(row)
+        for i, field_converters in enumerate(converters):
+            for converter in field_converters:
+                values[i] = converter(values[i], cols[i], connection)
+        out.append(model.from_db(connection.alias, attnames, values))
+    return out

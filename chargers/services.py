@@ -224,15 +224,24 @@ _BOOT_FIELDS = {
     "meterType": "meter_type", "meterSerialNumber": "meter_serial_number",
 }
 
+_BOOT_UPDATE = (
+    f"UPDATE {ChargePoint._meta.db_table} SET "  # noqa: S608 - names from the model
+    + ", ".join(f"{ChargePoint._meta.get_field(f).column} = %s" for f in _BOOT_FIELDS.values())
+    + ", last_boot_at = %s, last_seen_at = %s, is_online = %s WHERE id = %s"
+)
+
 
 def charger_boot(*, pk: int, payload: dict) -> str:
     """Store the boot configuration; returns the registration status to answer."""
-    values = {field: payload.get(key, "") for key, field in _BOOT_FIELDS.items()}
-    now = timezone.now()
-    ChargePoint.objects.filter(pk=pk).update(
-        **values, last_boot_at=now, last_seen_at=now, is_online=True
-    )
-    status = ChargePoint.objects.filter(pk=pk).values_list("registration_status", flat=True).first()
+    now = sql.dt_param(timezone.now())
+    params = [payload.get(key, "") for key in _BOOT_FIELDS] + [now, now, True, pk]
+    # One statement (a reconnect storm boots thousands at once), as wccportal.lib.sql explains.
+    if connection.features.can_return_columns_from_insert:  # and UPDATE … RETURNING
+        row = sql.fetchone(_BOOT_UPDATE + " RETURNING registration_status", params)
+    else:
+        row = sql.execute(_BOOT_UPDATE, params) and sql.fetchone(
+            f"SELECT registration_status FROM {ChargePoint._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
+    status = row[0] if row else None
     if status == ChargePoint.Registration.ACCEPTED:
         # One job after commit: the local list (TAG-5) and firmware releases (CP-5) are
         # checked there, so a reconnect storm enqueues one job per charger, not more.
@@ -259,20 +268,29 @@ def connector_status_update(*, pk: int, payload: dict, previous: str | None = No
         "status_timestamp": timestamp,
         "status_changed_at": now,
     }
-    applied = False
-    if previous is not None:
-        applied = _connector_status_sql(pk, connector_id, values) == 1
+    applied = previous is not None and _connector_status_sql(pk, connector_id, values) == 1
     if not applied:
+        # The first report on a connection (or one that lost to a newer report): read the
+        # connector locked, then update it if this report is not older than what it holds.
         with transaction.atomic(savepoint=False):
-            connector, created = Connector.objects.select_for_update().get_or_create(
-                charge_point_id=pk, connector_id=connector_id, defaults=values
+            row = sql.fetchone(
+                f"SELECT status, status_timestamp FROM {Connector._meta.db_table} "  # noqa: S608
+                f"WHERE charge_point_id = %s AND connector_id = %s{sql.for_update()}",
+                [pk, connector_id],
             )
-            previous = None if created else connector.status
-            applied = created or connector.status_timestamp is None or connector.status_timestamp <= timestamp
-            if applied and not created:
-                for key, value in values.items():
-                    setattr(connector, key, value)
-                connector.save(update_fields=list(values))
+            if row is not None:
+                previous, held = row[0], sql.dt_value(row[1])
+                applied = (held is None or held <= timestamp) and _connector_status_sql(pk, connector_id, values) == 1
+            else:  # a connector reported for the first time
+                connector, created = Connector.objects.get_or_create(
+                    charge_point_id=pk, connector_id=connector_id, defaults=values
+                )
+                previous = None if created else connector.status
+                applied = created or connector.status_timestamp is None or connector.status_timestamp <= timestamp
+                if applied and not created:
+                    for key, value in values.items():
+                        setattr(connector, key, value)
+                    connector.save(update_fields=list(values))
     if applied:
         _push_charger(pk, connector=connector_id, status=payload["status"], error_code=payload["errorCode"])
     return applied, previous

@@ -1,11 +1,29 @@
 """Jobs are enqueued by dotted path once the transaction that asked for them commits."""
 
+import threading
+
 from django.db import transaction
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
+
+_broker = None
+_broker_lock = threading.Lock()
+
+
+def broker():
+    """This process's job broker. django-q makes a new one, with a new Redis client and
+    connection, for every job it is not given one for: a reconnect storm enqueues a job per
+    booted charger, and the connection set-up cost more than the rest of the boot."""
+    global _broker
+    if _broker is None:
+        with _broker_lock:
+            if _broker is None:
+                _broker = get_broker()
+    return _broker
 
 
 def enqueue_now(func_path: str, *args, **kwargs):
-    return async_task(func_path, *args, **kwargs)
+    return async_task(func_path, *args, broker=broker(), **kwargs)
 
 
 def enqueue_on_commit(func_path: str, *args, **kwargs) -> None:
@@ -13,7 +31,7 @@ def enqueue_on_commit(func_path: str, *args, **kwargs) -> None:
 
     Tasks take ids, never model instances: the row is reloaded by the worker.
     """
-    transaction.on_commit(lambda: async_task(func_path, *args, **kwargs))
+    transaction.on_commit(lambda: async_task(func_path, *args, broker=broker(), **kwargs))
 
 
 # --- Jobs that talk to chargers ---------------------------------------------------------------

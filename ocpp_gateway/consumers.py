@@ -65,6 +65,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         self.scope = scope
         self.base_send = send
+        # One message at a time, as in Channels' loop: a command from the channel waits until
+        # the charger's current message is answered (no SendLocalList before the boot's answer).
+        self.dispatching = asyncio.Lock()
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         channel_loop = None
         if self.channel_layer is not None:
@@ -72,7 +75,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
             channel_loop = asyncio.ensure_future(self._channel_loop())
         try:
             while True:
-                await self._dispatch(await receive())
+                message = await receive()
+                async with self.dispatching:
+                    await self._dispatch(message)
         except StopConsumer:
             pass
         finally:
@@ -83,7 +88,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
     async def _channel_loop(self):
         try:
             while True:
-                await self._dispatch(await self.channel_layer.receive(self.channel_name))
+                message = await self.channel_layer.receive(self.channel_name)
+                async with self.dispatching:
+                    await self._dispatch(message)
         except (asyncio.CancelledError, StopConsumer):
             raise
         except Exception:

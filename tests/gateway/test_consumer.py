@@ -293,3 +293,27 @@ async def test_unanswered_command_times_out(charger):
     op = await wait_for_status(op.pk, timeout=4)
     assert op.status == "timed_out"
     await comm.disconnect()
+
+
+async def test_a_command_waits_for_the_answer_to_the_chargers_current_message(charger, monkeypatch):
+    """The platform never slips a command between a charger's CALL and its CALLRESULT: a
+    command that arrives while a message is being handled is sent after the answer."""
+    import asyncio
+
+    from ocpp_gateway.v16 import handlers
+
+    comm = await booted("CP-HOME")
+    real_heartbeat = handlers.HANDLERS["Heartbeat"]
+
+    async def slow_heartbeat(ctx, payload):
+        await db(operation_request)(charge_point=charger, action="ClearCache")  # reaches the channel now
+        await asyncio.sleep(0.3)  # the command is waiting in the channel meanwhile
+        return await real_heartbeat(ctx, payload)
+
+    monkeypatch.setitem(handlers.HANDLERS, "Heartbeat", slow_heartbeat)
+    await comm.send_to(text_data=json.dumps([2, "hb-1", "Heartbeat", {}]))
+    first = json.loads(await comm.receive_from(timeout=5))
+    second = json.loads(await comm.receive_from(timeout=5))
+    assert first[:2] == [3, "hb-1"]
+    assert second[0] == 2 and second[2] == "ClearCache"
+    await comm.disconnect()

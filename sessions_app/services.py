@@ -267,7 +267,7 @@ _STOP_FIELDS = ["status", "meter_stop", "last_meter_wh", "stopped_at", "received
                 "stop_id_tag", "current_power_w", "max_power_w", "currency", "cost_energy", "cost_time",
                 "cost_connection", "cost_parking", "total_cost", "priced_at", "updated_at"]
 _STOP_READ = ["charge_point_id", "connector_id", "user_id", "id_tag", "authorization_status", "started_at",
-              "meter_start", "tariff_snapshot", "plugged_out_at", *_STOP_FIELDS]
+              "meter_start", "tariff_snapshot", "plugged_out_at", "soc_percent", *_STOP_FIELDS]
 
 
 def session_stop(*, charge_point_pk: int, payload: dict) -> dict:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from wccportal.lib import sql
 from wccportal.lib.realtime import install_publisher
 
 log = logging.getLogger(__name__)
@@ -255,8 +256,7 @@ def _store_frames(frames: list[Frame]) -> None:
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {OcppFrame._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - fixed names
         ) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(sql.copy_text(rows))
         return
     OcppFrame.objects.bulk_create([OcppFrame(**dict(zip(_FRAME_COLUMNS, row, strict=True))) for row in rows],
                                   batch_size=1000)

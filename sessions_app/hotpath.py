@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import weakref
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -168,7 +169,25 @@ _STAGE = "wcc_metervalue_stage"
 _staged_connections: weakref.WeakSet = weakref.WeakSet()
 
 
-def insert_samples(rows: list[MeterValue]) -> None:
+class Sample(NamedTuple):
+    """A meter sample to store: MeterValue's columns without a model instance (building one
+    costs more than storing it)."""
+
+    charge_point_id: int
+    connector_id: int
+    session_id: int | None
+    timestamp: datetime
+    measurand: str
+    phase: str
+    unit: str
+    context: str
+    location: str
+    value: float | None
+    raw_value: str
+    received_at: datetime
+
+
+def insert_samples(rows: list[Sample]) -> None:
     """Insert meter samples, skipping ones already stored (retried MeterValues).
 
     On PostgreSQL: COPY into a temporary staging table, then one INSERT … ON CONFLICT DO
@@ -177,7 +196,8 @@ def insert_samples(rows: list[MeterValue]) -> None:
     if not rows:
         return
     if sql.connection.vendor != "postgresql":
-        MeterValue.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        MeterValue.objects.bulk_create([MeterValue(**r._asdict()) for r in rows], ignore_conflicts=True,
+                                       batch_size=2000)
         return
     columns = ", ".join(_SAMPLE_COLUMNS)
     # COPY and INSERT in one transaction: the staging table empties at every commit, so in
@@ -195,9 +215,9 @@ def insert_samples(rows: list[MeterValue]) -> None:
             conn = raw.connection
             transaction.on_commit(lambda: _staged_connections.add(conn))
         with raw.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row((r.charge_point_id, r.connector_id, r.session_id, r.timestamp, r.measurand, r.phase,
-                                r.unit, r.context, r.location, r.value, r.raw_value, r.received_at))
+            copy.write(sql.copy_text(
+                (r.charge_point_id, r.connector_id, r.session_id, r.timestamp, r.measurand, r.phase, r.unit,
+                 r.context, r.location, r.value, r.raw_value, r.received_at) for r in rows))
         cursor.execute(
             f"INSERT INTO {MeterValue._meta.db_table} ({columns}) SELECT {columns} FROM {_STAGE} "  # noqa: S608
             "ON CONFLICT DO NOTHING"

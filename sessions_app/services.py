@@ -131,39 +131,34 @@ def _number(value: str) -> float | None:
 def meter_rows(
     *, charge_point_pk: int, connector_id: int, session_id: int | None, meter_value: Iterable[dict],
     received_at: datetime, default_context: str = "",
-) -> list[MeterValue]:
-    """Unsaved MeterValue rows for every sampled value (every measurand, phase, unit, context)."""
+) -> list[hotpath.Sample]:
+    """Rows to store for every sampled value (every measurand, phase, unit and context)."""
     rows = []
     for sample in meter_value:
         at = parse_timestamp(sample.get("timestamp")) or received_at
         for sv in sample.get("sampledValue", []):
             number = _number(sv.get("value"))
-            rows.append(
-                MeterValue(
-                    charge_point_id=charge_point_pk, connector_id=connector_id, session_id=session_id,
-                    timestamp=at, measurand=sv.get("measurand") or ENERGY, phase=sv.get("phase", ""),
-                    unit=sv.get("unit", ""), context=sv.get("context", default_context),
-                    location=sv.get("location", ""), value=number,
-                    raw_value="" if number is not None else str(sv.get("value", ""))[:2000],
-                    received_at=received_at,
-                )
-            )
+            rows.append(hotpath.Sample(
+                charge_point_pk, connector_id, session_id, at, sv.get("measurand") or ENERGY, sv.get("phase", ""),
+                sv.get("unit", ""), sv.get("context", default_context), sv.get("location", ""), number,
+                "" if number is not None else str(sv.get("value", ""))[:2000], received_at,
+            ))
     return rows
 
 
-def _in_wh(row: MeterValue) -> float | None:
+def _in_wh(row: hotpath.Sample) -> float | None:
     if row.value is None:
         return None
     return row.value * 1000 if row.unit == "kWh" else row.value
 
 
-def _in_w(row: MeterValue) -> float | None:
+def _in_w(row: hotpath.Sample) -> float | None:
     if row.value is None:
         return None
     return row.value * 1000 if row.unit == "kW" else row.value
 
 
-def _live_values(rows: list[MeterValue]) -> dict:
+def _live_values(rows: list[hotpath.Sample]) -> dict:
     """The latest register, power (phases summed when only phases are given) and SoC."""
     latest: dict = {}
     if not rows:
@@ -293,8 +288,7 @@ def session_stop(*, charge_point_pk: int, payload: dict) -> dict:
             charge_point_pk=charge_point_pk, connector_id=session.connector_id, session_id=session.pk,
             meter_value=payload.get("transactionData") or [], received_at=timezone.now(),
         )
-        if rows:
-            MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
+        hotpath.insert_samples(rows)
         session.status = ChargingSession.Status.COMPLETED
         session.meter_stop = payload["meterStop"]
         session.last_meter_wh = payload["meterStop"]

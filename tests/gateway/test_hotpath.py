@@ -111,14 +111,25 @@ def test_store_live_values_matches_bulk_update(charger, group_charger):
 
 def test_insert_samples_skips_retried_samples(charger):
     at = timezone.now().replace(microsecond=0)
-    rows = [MeterValue(charge_point=charger, connector_id=1, timestamp=at, measurand=m, unit=u, value=v,
-                       context="Sample.Periodic", received_at=at)
-            for m, u, v in (("Energy.Active.Import.Register", "Wh", 1234.0), ("Power.Active.Import", "W", 7000.0))]
+    rows = [hotpath.Sample(charger.pk, 1, None, at, m, "", u, "Sample.Periodic", "", v, raw, at)
+            for m, u, v, raw in (("Energy.Active.Import.Register", "Wh", 1234.0, ""),
+                                 ("Power.Active.Import", "W", 7000.5, ""),
+                                 ("SoC", "Percent", None, "tab\there, back\\slash,\nnew line, é"))]
     hotpath.insert_samples(rows)
-    hotpath.insert_samples([MeterValue(**{f.attname: getattr(r, f.attname) for f in MeterValue._meta.concrete_fields
-                                          if f.attname != "id"}) for r in rows])
-    assert sorted(MeterValue.objects.values_list("measurand", "value")) == [
-        ("Energy.Active.Import.Register", 1234.0), ("Power.Active.Import", 7000.0)]
+    hotpath.insert_samples(list(rows))  # a retried MeterValues
+    assert sorted(MeterValue.objects.values_list("measurand", "value", "raw_value", "timestamp")) == [
+        ("Energy.Active.Import.Register", 1234.0, "", at), ("Power.Active.Import", 7000.5, "", at),
+        ("SoC", None, "tab\there, back\\slash,\nnew line, é", at)]
+
+
+def test_copy_text_escapes_what_copy_would_read_otherwise():
+    from datetime import UTC, datetime
+
+    from wccportal.lib.sql import copy_text
+
+    when = datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
+    assert copy_text([("a\tb\nc\\d\re", None, 7, 2.5, True, when)]) == (
+        "a\\tb\\nc\\\\d\\re\t\\N\t7\t2.5\tt\t2026-01-02T03:04:05.600000+00:00\n")
 
 
 def test_start_facts_match_the_orm(group_charger, charger):

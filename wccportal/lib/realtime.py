@@ -121,11 +121,15 @@ async def watched_groups(layer, groups: set[str]) -> set[str] | None:
         by_shard.setdefault(layer.consistent_hash(group), []).append(group)
     watched = set()
     for index, names in by_shard.items():
-        pipe = layer.connection(index).pipeline(transaction=False)
-        for name in names:
-            pipe.exists(layer._group_key(name))
-        watched.update(name for name, found in zip(names, await pipe.execute(), strict=True) if found)
+        # One command (a script) rather than a pipeline object: it is cancelled like any
+        # other command when the loop shuts down.
+        found = await layer.connection(index).eval(
+            _EXISTS_EACH, len(names), *[layer._group_key(name) for name in names])
+        watched.update(name for name, hit in zip(names, found, strict=True) if hit)
     return watched
+
+
+_EXISTS_EACH = "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('EXISTS', k) end return r"
 
 
 def install_publisher(loop: asyncio.AbstractEventLoop) -> LivePublisher:

@@ -9,6 +9,7 @@ stay in the services; only data access lives here.
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -70,8 +71,6 @@ class _LoggedCursor:
         return getattr(self._raw, name)
 
     def execute(self, sql, params=None):
-        import time
-
         start = time.monotonic()
         try:
             return self._raw.execute(sql, params)

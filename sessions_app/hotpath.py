@@ -121,11 +121,15 @@ def live_sessions(pks) -> list[tuple]:
     charge_point_id, user_id, status, meter_start, meter_stop, last_meter_wh, current_power_w,
     max_power_w, soc_percent, updated_at."""
     pks = list(pks)
+    if sql.connection.vendor == "postgresql":
+        # One array parameter: the same statement text for every batch size, so it is prepared.
+        where, params = "id = ANY(%s::bigint[])", [pks]
+    else:
+        where, params = f"id IN ({', '.join(['%s'] * len(pks))})", pks
     rows = sql.fetchall(
         f"SELECT id, charge_point_id, user_id, status, meter_start, meter_stop, last_meter_wh, "  # noqa: S608
-        f"current_power_w, max_power_w, soc_percent, updated_at FROM {SESSIONS} "
-        f"WHERE id IN ({', '.join(['%s'] * len(pks))})",
-        pks,
+        f"current_power_w, max_power_w, soc_percent, updated_at FROM {SESSIONS} WHERE {where}",
+        params,
     )
     return [(*row[:10], sql.dt_value(row[10])) for row in rows]
 
@@ -150,14 +154,13 @@ def store_live_values(sessions: list) -> None:
             [ChargingSession(pk=s.pk, **{f: getattr(s, f) for f in _LIVE}) for s in sessions], list(_LIVE)
         )
         return
-    rows = ", ".join(["(%s::bigint, %s::bigint, %s::float8, %s::float8, %s::float8, %s::timestamptz)"] * len(sessions))
-    params = []
-    for s in sessions:
-        params += [s.pk, s.last_meter_wh, s.current_power_w, s.max_power_w, s.soc_percent, s.updated_at]
+    # One array per column: the same statement text for every batch size, so it is prepared.
+    columns = [[getattr(s, f) for s in sessions] for f in ("pk", *_LIVE)]
     sql.execute(
         f"UPDATE {SESSIONS} AS s SET last_meter_wh = v.wh, current_power_w = v.w, max_power_w = v.mx, "  # noqa: S608
-        f"soc_percent = v.soc, updated_at = v.at FROM (VALUES {rows}) AS v(id, wh, w, mx, soc, at) WHERE s.id = v.id",
-        params,
+        f"soc_percent = v.soc, updated_at = v.at FROM unnest(%s::bigint[], %s::bigint[], %s::float8[], "
+        f"%s::float8[], %s::float8[], %s::timestamptz[]) AS v(id, wh, w, mx, soc, at) WHERE s.id = v.id",
+        columns,
     )
 
 
@@ -202,8 +205,8 @@ def insert_samples(rows: list[Sample]) -> None:
     columns = ", ".join(_SAMPLE_COLUMNS)
     # COPY and INSERT in one transaction: the staging table empties at every commit, so in
     # autocommit the COPY's rows would be gone before the INSERT (no savepoint when one runs).
-    with transaction.atomic(savepoint=False), sql.connection.cursor() as cursor:
-        raw = cursor.cursor
+    with transaction.atomic(savepoint=False), sql.cursor() as cursor:
+        raw = cursor  # server-bound: the INSERT … SELECT and the DELETE below get prepared
         if raw.connection not in _staged_connections:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (charge_point_id bigint, connector_id integer, "

@@ -137,6 +137,14 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.contrib.gis.db.b
         }
     else:
         _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # The gateway's hand-written statements (wccportal.lib.sql, bound on the server) are
+    # prepared on a connection once they have run this often there: PostgreSQL then skips
+    # parsing and planning them, which was most of its work per charger message. 0 turns it
+    # off, for a pooler in transaction mode that cannot keep prepared statements (PgBouncer
+    # before 1.21; later ones need max_prepared_statements > 0). The ORM's statements bind
+    # on the client and are not affected.
+    if _prepare_threshold := env.int("DATABASE_PREPARE_THRESHOLD", default=5):
+        _db.setdefault("OPTIONS", {})["prepare_threshold"] = _prepare_threshold
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, job broker ------------------------------------------

@@ -130,6 +130,13 @@ def test_copy_text_escapes_what_copy_would_read_otherwise():
     when = datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
     assert copy_text([("a\tb\nc\\d\re", None, 7, 2.5, True, when)]) == (
         "a\\tb\\nc\\\\d\\re\t\\N\t7\t2.5\tt\t2026-01-02T03:04:05.600000+00:00\n")
+    # Plain text passes unchanged; str subclasses (safe strings) are escaped like str.
+    from decimal import Decimal
+
+    from django.utils.safestring import mark_safe
+
+    assert copy_text([('{"a": "é"}', mark_safe("x\ty"), False, Decimal("1.50"))]) == (
+        '{"a": "é"}\tx\\ty\tf\t1.50\n')
 
 
 def test_start_facts_match_the_orm(group_charger, charger):

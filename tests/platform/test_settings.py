@@ -15,7 +15,7 @@ from tests.servers import ROOT
 # which must not leak into the interpreter under test.
 SETTINGS_VARS = {
     "DEBUG", "SECRET_KEY", "CREDENTIALS_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL",
-    "DATABASE_URL", "DATABASE_POOL", "DATABASE_POOL_MAX", "CONN_MAX_AGE", "REDIS_URL",
+    "DATABASE_URL", "DATABASE_POOL", "DATABASE_POOL_MAX", "DATABASE_PREPARE_THRESHOLD", "CONN_MAX_AGE", "REDIS_URL",
     "CHANNELS_PREFIX", "CACHE_PREFIX", "EMAIL_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "BEHIND_TLS_PROXY",
     "OCPP_UNKNOWN_CHARGERS", "DJANGO_SETTINGS_MODULE",
@@ -96,6 +96,11 @@ def test_postgres_database_url_is_pooled():
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["HOST"], db["NAME"], db["USER"]) == ("db.internal", "wcc", "wcc")
     assert db["OPTIONS"]["pool"]["max_size"] == 20
+    # The gateway's server-bound statements are prepared after five runs on a connection.
+    assert db["OPTIONS"]["prepare_threshold"] == 5
+    # … unless a pooler cannot keep prepared statements.
+    s = read_settings({**PRODUCTION, "DATABASE_URL": url, "DATABASE_PREPARE_THRESHOLD": "0"}, "DATABASES")
+    assert "prepare_threshold" not in s["DATABASES"]["default"]["OPTIONS"]
 
 
 def test_redis_url_moves_channel_layer_cache_and_jobs_to_redis():

@@ -61,3 +61,22 @@ def test_select_loads_the_named_fields_converted_and_defers_the_rest(charger):
         made.pk, start, {"a": 1}, Decimal("1.50"), 7)
     assert "id_tag" in session.get_deferred_fields()
     assert sql.select(ChargingSession, ["meter_start"], "id = %s", [made.pk + 1000]) == []
+
+
+@pytest.mark.skipif(sql.connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_hot_statements_are_prepared_after_a_few_runs_and_the_orm_binds_on_the_client():
+    statement = "SELECT %s::int + 41 AS wcc_prepared_probe"
+
+    def prepared():
+        return sql.fetchone("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                            ["%wcc_prepared_probe%"])[0]
+
+    assert [sql.fetchone(statement, [1])[0] for _ in range(4)] == [42] * 4
+    assert prepared() == 0  # not yet: a statement run once or twice is not worth preparing
+    for _ in range(3):
+        assert sql.fetchone(statement, [2]) == (43,)
+    assert prepared() == 1
+    # The ORM's cursors quote parameters into the text: nothing of theirs is prepared.
+    list(ChargingSession.objects.filter(connector_id=7))
+    assert sql.fetchone("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                        ["%sessions_app_chargingsession%"])[0] == 0

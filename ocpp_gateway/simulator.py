@@ -541,10 +541,12 @@ async def run_charger(url: str, charge_point_id: str, password: str, config: Sim
                 cp = SimulatedChargePoint(charge_point_id, ws, config)
                 listener = asyncio.ensure_future(cp.start())
                 await cp.boot()
-                for connector in range(0, config.connectors + 1):
-                    await cp.report_status(connector, "Available")
+                # The event comes before the connectors' status, so that whoever waits for the
+                # last StatusNotification knows whether it was sent.
                 if config.security_events and not started:
                     await cp.security_event("StartupOfTheDevice", f"Power on, firmware {config.firmware}")
+                for connector in range(0, config.connectors + 1):
+                    await cp.report_status(connector, "Available")
                 started = True
                 cp._spawn(cp.heartbeat_loop())
                 cp._spawn(cp.metering_loop())

@@ -61,11 +61,12 @@ async def handler(ws):
         await cp.start()
 
 
-async def main(port: int):
+async def serve(port: int, handler=handler):
+    """Serve chargers on ``port`` until cancelled (shared with the straightforward gateway)."""
     async with websockets.serve(handler, "127.0.0.1", port, subprotocols=["ocpp1.6"],
                                 ping_interval=None, max_queue=64, backlog=4096):
         await asyncio.Future()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    asyncio.run(serve(int(sys.argv[1])))

@@ -34,6 +34,11 @@ from wccportal.lib.tasks import start_charger_schedules  # noqa: E402
 
 start_charger_schedules()
 
+# Daphne's WebSocket stack without its per-message write and unmasking costs (issue 3).
+from wccportal.lib import wire  # noqa: E402
+
+wire.install()
+
 # Thousands of long-lived sockets make CPython's cyclic collector rescan the same objects
 # constantly (a third of the CPU at 3,000 connections): move what is loaded now out of its
 # sight and collect the youngest generation less often. The middle generation is collected

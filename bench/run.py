@@ -87,6 +87,7 @@ def reset_database(chargers: int):
     Connector.objects.bulk_create([Connector(charge_point_id=pk, connector_id=c) for pk in pks for c in (0, 1)],
                                   batch_size=5000)
     IdTag.objects.bulk_create([IdTag(id_tag=f"BT{i:05d}", user=owner) for i in range(chargers)], batch_size=5000)
+    connections.close_all()  # the next reset drops the database: hold no connection to it
 
 
 class Proc:
@@ -325,6 +326,18 @@ async def soak_and_storm(url: str, server: Proc, chargers: int, duration: float)
     }
 
 
+def measure_full_speed(start, port: int, path: str, chargers: int, seconds: float, mix: str,
+                       fresh_database: bool) -> dict:
+    """One server's full-speed run: started, measured, stopped (on a fresh database if it has one)."""
+    if fresh_database:
+        reset_database(chargers)
+    server = start(port)
+    try:
+        return asyncio.run(full_speed(f"ws://127.0.0.1:{port}{path}", server, chargers, seconds, mix))
+    finally:
+        server.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chargers", type=int, default=10_000)
@@ -346,26 +359,14 @@ def main():
         print(f"PostgreSQL and Redis pinned to core 1 ({pin_services({1})} threads) for the run", flush=True)
         atexit.register(pin_services, all_cores)  # back to every core, however the run ends
     setup_django()
-    from django.db import connections
-
     report = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0],
                           "services_on_load_generator_core": len(all_cores) > 1}}
     if args.only in (None, "full-speed"):
         for mix in args.mixes.split(","):
-            def measure(start, port: int, path: str, fresh_database: bool, mix=mix) -> dict:
-                if fresh_database:
-                    reset_database(args.full_speed_chargers)
-                    connections.close_all()
-                server = start(port)
-                try:
-                    return asyncio.run(full_speed(f"ws://127.0.0.1:{port}{path}", server, args.full_speed_chargers,
-                                                  args.full_speed_seconds, mix))
-                finally:
-                    server.stop()
-
-            reference = measure(start_reference, 8901, "", fresh_database=False)
-            straightforward = measure(start_straightforward, 8904, "", fresh_database=True)
-            platform = measure(start_platform, 8902, "/ocpp", fresh_database=True)
+            run = (args.full_speed_chargers, args.full_speed_seconds, mix)
+            reference = measure_full_speed(start_reference, 8901, "", *run, fresh_database=False)
+            straightforward = measure_full_speed(start_straightforward, 8904, "", *run, fresh_database=True)
+            platform = measure_full_speed(start_platform, 8902, "/ocpp", *run, fresh_database=True)
             report[f"full_speed_{mix}"] = {
                 "reference": reference, "straightforward": straightforward, "platform": platform,
                 "ratio": round(platform["messages_per_s"] / reference["messages_per_s"], 2),
@@ -376,7 +377,6 @@ def main():
                   flush=True)
     if args.only in (None, "soak"):
         reset_database(args.chargers)
-        connections.close_all()
         server = start_platform(8903)
         try:
             report["platform_soak"] = asyncio.run(soak_and_storm("ws://127.0.0.1:8903/ocpp", server,

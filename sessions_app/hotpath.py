@@ -205,9 +205,9 @@ def insert_samples(rows: list[Sample]) -> None:
     columns = ", ".join(_SAMPLE_COLUMNS)
     # COPY and INSERT in one transaction: the staging table empties at every commit, so in
     # autocommit the COPY's rows would be gone before the INSERT (no savepoint when one runs).
+    # sql.cursor() binds on the server, so the INSERT … SELECT and the DELETE get prepared.
     with transaction.atomic(savepoint=False), sql.cursor() as cursor:
-        raw = cursor  # server-bound: the INSERT … SELECT and the DELETE below get prepared
-        if raw.connection not in _staged_connections:
+        if cursor.connection not in _staged_connections:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (charge_point_id bigint, connector_id integer, "
                 "session_id bigint, timestamp timestamptz, measurand varchar(48), phase varchar(8), "
@@ -215,9 +215,9 @@ def insert_samples(rows: list[Sample]) -> None:
                 "raw_value text, received_at timestamptz) ON COMMIT DELETE ROWS"
             )
             # Remembered only once created for good: a rolled-back transaction takes the table with it.
-            conn = raw.connection
+            conn = cursor.connection
             transaction.on_commit(lambda: _staged_connections.add(conn))
-        with raw.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
             copy.write(sql.copy_text(
                 (r.charge_point_id, r.connector_id, r.session_id, r.timestamp, r.measurand, r.phase, r.unit,
                  r.context, r.location, r.value, r.raw_value, r.received_at) for r in rows))

@@ -213,7 +213,6 @@ def select(model, names: list[str] | tuple[str, ...], where: str, params: list, 
 # -- COPY ---------------------------------------------------------------------------------------
 
 def _copy_field(value) -> str:
-    kind = type(value)
     if isinstance(value, str):
         # Four C-speed scans: a charger's JSON almost never holds one of these characters
         # (str.translate with a table was a tenth of the database threads' time).
@@ -222,7 +221,7 @@ def _copy_field(value) -> str:
         return value
     if value is None:
         return "\\N"
-    if kind is bool:
+    if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, datetime):
         return value.isoformat()
